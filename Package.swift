@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "clsa-swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Augment", targets: ["Augment"]),
+        .library(name: "CLSA", targets: ["CLSA"]),
+        .executable(name: "clsa", targets: ["ClsaCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a module map and one header each.
+        .systemLibrary(
+            name: "COpenBLAS",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        .target(
+            name: "TensorCore",
+            dependencies: ["COpenBLAS"]),
+        .target(
+            name: "Augment",
+            dependencies: ["TensorCore", "CPNG", "CTurboJPEG", "CZlib"]),
+        .target(
+            name: "CLSA",
+            dependencies: ["TensorCore", "Augment"]),
+        .executableTarget(
+            name: "ClsaCLI",
+            dependencies: [
+                "CLSA",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

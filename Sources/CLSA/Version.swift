@@ -1,0 +1,4 @@
+/// The library's version, recorded in run configurations and checkpoint metadata.
+public enum CLSAVersion {
+    public static let string = "0.1.0"
+}

@@ -1,0 +1,16 @@
+/// One recorded operation of the autograd graph: the tensors it read that need gradients, and
+/// the rule that turns the gradient of its output into gradients of those inputs.
+///
+/// `backward` receives the output's gradient (same shape as the output) and accumulates into
+/// the inputs with `Tensor.accumulateGradient`. It captures whatever the forward pass saved.
+final class GradientNode {
+    let name: String
+    let inputs: [Tensor]
+    let backward: (_ outputGradient: Tensor) -> Void
+
+    init(name: String, inputs: [Tensor], backward: @escaping (_ outputGradient: Tensor) -> Void) {
+        self.name = name
+        self.inputs = inputs
+        self.backward = backward
+    }
+}

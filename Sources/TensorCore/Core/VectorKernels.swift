@@ -1,0 +1,50 @@
+/// Element-wise kernels on raw float32 buffers, split across `Threading` for large counts.
+/// Memory-bound: each is one pass; the chunk floor keeps small tensors on one thread.
+let elementwiseMinimumChunk = 1 << 15
+
+/// y[i] += x[i]
+func addInPlace(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+    Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
+        for i in r { y[i] += x[i] }
+    }
+}
+
+/// y[i] += a · x[i]
+func addScaledInPlace(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ x: UnsafePointer<Float>, count: Int) {
+    Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
+        for i in r { y[i] += a * x[i] }
+    }
+}
+
+/// out[i] = f(a[i], b[i])
+@inline(__always)
+func mapBinary(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+               count: Int, _ f: (Float, Float) -> Float) {
+    Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
+        for i in r { out[i] = f(a[i], b[i]) }
+    }
+}
+
+/// out[i] = f(a[i])
+@inline(__always)
+func mapUnary(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, count: Int,
+              _ f: (Float) -> Float) {
+    Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
+        for i in r { out[i] = f(a[i]) }
+    }
+}
+
+/// Σ x[i], accumulated in Double in a fixed order (per-chunk partials combined in chunk order),
+/// so the result is the same on every run with the same thread count.
+func sumDouble(_ x: UnsafePointer<Float>, count: Int) -> Double {
+    var partial = [Double](repeating: 0, count: Threading.chunkCount(count, minimumChunk: elementwiseMinimumChunk))
+    partial.withUnsafeMutableBufferPointer { p in
+        let out = p.baseAddress!
+        Threading.parallelChunks(count, minimumChunk: elementwiseMinimumChunk) { chunk, r in
+            var s = 0.0
+            for i in r { s += Double(x[i]) }
+            out[chunk] = s
+        }
+    }
+    return partial.reduce(0, +)
+}

@@ -1,0 +1,75 @@
+/// Element-wise arithmetic and reductions on tensors of equal shape, with their derivatives.
+
+/// a + b, element-wise; shapes must match.
+public func + (a: Tensor, b: Tensor) -> Tensor {
+    precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
+    let out = Tensor(uninitializedShape: a.shape)
+    mapBinary(out.data, a.data, b.data, count: a.count, +)
+    return out.recordingGradient("add", inputs: [a, b]) { g in
+        // d(a+b)/da = d(a+b)/db = 1: each input receives its own copy of g.
+        if a.requiresGradient { a.accumulateGradient(b.requiresGradient ? g.copy() : g) }
+        if b.requiresGradient { b.accumulateGradient(g) }
+    }
+}
+
+/// a − b, element-wise; shapes must match.
+public func - (a: Tensor, b: Tensor) -> Tensor {
+    a + b * -1
+}
+
+/// a ⊙ b, element-wise; shapes must match.
+public func * (a: Tensor, b: Tensor) -> Tensor {
+    precondition(a.shape == b.shape, "mul: shapes \(a.shape) and \(b.shape) differ")
+    let out = Tensor(uninitializedShape: a.shape)
+    mapBinary(out.data, a.data, b.data, count: a.count, *)
+    return out.recordingGradient("mul", inputs: [a, b]) { g in
+        if a.requiresGradient {
+            let ga = Tensor(uninitializedShape: a.shape)
+            mapBinary(ga.data, g.data, b.data, count: a.count, *)
+            a.accumulateGradient(ga)
+        }
+        if b.requiresGradient {
+            let gb = Tensor(uninitializedShape: b.shape)
+            mapBinary(gb.data, g.data, a.data, count: b.count, *)
+            b.accumulateGradient(gb)
+        }
+    }
+}
+
+/// s · a, element-wise.
+public func * (a: Tensor, s: Float) -> Tensor {
+    let out = Tensor(uninitializedShape: a.shape)
+    mapUnary(out.data, a.data, count: a.count) { $0 * s }
+    return out.recordingGradient("scale", inputs: [a]) { g in
+        let ga = Tensor(uninitializedShape: a.shape)
+        mapUnary(ga.data, g.data, count: a.count) { $0 * s }
+        a.accumulateGradient(ga)
+    }
+}
+
+/// s · a, element-wise.
+public func * (s: Float, a: Tensor) -> Tensor { a * s }
+
+extension Tensor {
+    /// Σ of all elements, shape [1]. Summed in Double in a fixed order.
+    public func sum() -> Tensor {
+        let out = Tensor(shape: [1], scalars: [Float(sumDouble(data, count: count))])
+        return out.recordingGradient("sum", inputs: [self]) { g in
+            self.accumulateGradient(Tensor(shape: self.shape, repeating: g.item))
+        }
+    }
+
+    /// Mean of all elements, shape [1].
+    public func mean() -> Tensor {
+        sum() * (1 / Float(count))
+    }
+
+    /// The same elements viewed with `newShape` (same element count); shares memory.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.reduce(1, *) == count, "reshape: \(shape) to \(newShape)")
+        let out = Tensor(shape: newShape, storage: storage)
+        return out.recordingGradient("reshape", inputs: [self]) { g in
+            self.accumulateGradient(g.reshapedStorage(self.shape))
+        }
+    }
+}
