@@ -29,12 +29,17 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]),
 
+        // libpng's full reading API reports errors by longjmp; the setjmp lives here.
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CPNG"]),
+
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS"]),
         .target(
             name: "Augment",
-            dependencies: ["TensorCore", "CPNG", "CTurboJPEG", "CZlib"]),
+            dependencies: ["TensorCore", "CImageCodecs", "CPNG", "CTurboJPEG", "CZlib"]),
         .target(
             name: "CLSA",
             dependencies: ["TensorCore", "Augment"]),
@@ -46,6 +51,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "AugmentTests", dependencies: ["Augment"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
