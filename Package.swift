@@ -42,7 +42,7 @@ let package = Package(
             dependencies: ["TensorCore", "CImageCodecs", "CPNG", "CTurboJPEG", "CZlib"]),
         .target(
             name: "CLSA",
-            dependencies: ["TensorCore", "Augment"]),
+            dependencies: ["TensorCore", "Augment", "CZlib"]),
         .executableTarget(
             name: "ClsaCLI",
             dependencies: [
@@ -52,6 +52,7 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "AugmentTests", dependencies: ["Augment"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLSATests", dependencies: ["CLSA"]),
     ],
     swiftLanguageModes: [.v5]
 )

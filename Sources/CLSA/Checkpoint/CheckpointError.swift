@@ -1,0 +1,13 @@
+/// Why a checkpoint (safetensors) file could not be read, written or used. The description
+/// names the file: `checkpoint 'run/ckpt-100.safetensors': truncated: …`.
+public struct CheckpointError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let reason: String
+
+    public init(file: String, _ reason: String) {
+        self.file = file
+        self.reason = reason
+    }
+
+    public var description: String { "checkpoint '\(file)': \(reason)" }
+}
