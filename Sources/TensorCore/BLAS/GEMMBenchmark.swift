@@ -74,7 +74,9 @@ public enum GEMMBenchmark {
 
     /// Fills with i mod period / period − ½, never zero for an odd period.
     private static func fill(_ storage: TensorStorage, period: Int) {
-        let scale = 1 / Float(period)
-        for i in 0..<storage.count { storage.base[i] = Float(i % period) * scale - 0.5 }
+        let scale = 1 / Float(period), base = storage.base
+        Threading.parallelRanges(storage.count, minimumChunk: 1 << 16) { range in
+            for i in range { base[i] = Float(i % period) * scale - 0.5 }
+        }
     }
 }
