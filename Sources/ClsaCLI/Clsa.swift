@@ -7,5 +7,12 @@ struct Clsa: ParsableCommand {
         commandName: "clsa",
         abstract: "Self-supervised pretraining with CLSA (Contrastive Learning with Stronger Augmentations) on the CPU.",
         version: CLSAVersion.string,
-        subcommands: [])
+        subcommands: [BenchCommand.self])
+
+    /// Switches OpenBLAS to the CPU's best kernel (possibly re-executing the process), then
+    /// parses the command line and runs the command.
+    static func main() {
+        BLASKernelRelaunch.performIfNeeded()
+        main(nil)
+    }
 }

@@ -2,6 +2,9 @@ import COpenBLAS
 
 /// C ← α·op(A)·op(B) + β·C on row-major float32 matrices, through OpenBLAS's `cblas_sgemm`.
 ///
+/// The first call warns once on stderr if OpenBLAS runs an older kernel than the CPU
+/// supports (`BLASKernel.checkAndWarn()`).
+///
 /// - Parameters:
 ///   - m, n, k: op(A) is m×k, op(B) is k×n, C is m×n.
 ///   - a, lda: A and its row stride (elements between rows as stored: k if not transposed, m if transposed).
@@ -21,6 +24,7 @@ public func sgemm(transposeA: Bool = false, transposeB: Bool = false,
         }
         return
     }
+    BLASKernel.checkAndWarn()
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import TensorCore
+
+/// `clsa bench`: measures this machine for training, one `name: value` line per figure on
+/// stdout, in `sections` order, then `peak_rss_mb`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure this machine: OpenBLAS kernel and sgemm throughput at ResNet-50's shapes.",
+        discussion: "Prints one 'name: value' line per figure. GFLOP/s figures are the best of several timed runs after a warm-up.")
+
+    /// The report, in order. A new set of figures is one more `BenchSection` here.
+    static let sections: [BenchSection] = [.machine, .sgemm]
+
+    @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Two timed runs per figure instead of five: rougher figures, sooner.")
+    var quick = false
+
+    func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1, got \(threads)")
+        }
+    }
+
+    func run() throws {
+        if let threads { Threading.setThreadCount(threads) }
+        let settings = quick ? BenchSettings(warmups: 1, repetitions: 2) : BenchSettings(warmups: 1, repetitions: 5)
+        for section in Self.sections { try section.run(settings) }
+        BenchReport.line("peak_rss_mb", String(format: "%.0f", PeakMemory.residentMegabytes))
+    }
+}
+
+/// How hard each timed figure is measured.
+struct BenchSettings {
+    /// Untimed runs before the timed ones.
+    var warmups: Int
+    /// Timed runs; the figure is their best.
+    var repetitions: Int
+}
+
+/// The report's output: `name: value` lines, flushed one by one so a long run shows progress.
+enum BenchReport {
+    static func line(_ name: String, _ value: String) {
+        print("\(name): \(value)")
+        fflush(stdout)
+    }
+}
+
+/// A named group of report lines.
+struct BenchSection: Sendable {
+    let name: String
+    let run: @Sendable (BenchSettings) throws -> Void
+}
+
+extension BenchSection {
+    /// The CPU, OpenBLAS's kernel (and the one the CPU supports) and the thread count.
+    static let machine = BenchSection(name: "machine") { _ in
+        BenchReport.line("cpu_model", CPUFeatures.current?.modelName ?? "unknown")
+        BenchReport.line("blas_core", BLASKernel.inUse)
+        BenchReport.line("blas_core_recommended", BLASKernel.recommended ?? "none")
+        BenchReport.line("threads", "\(Threading.threadCount)")
+    }
+
+    /// sgemm GFLOP/s at each of `GEMMBenchmark.resnet50Shapes` (`sgemm_gflops_MxKxN`), and the best.
+    static let sgemm = BenchSection(name: "sgemm") { settings in
+        var peak = 0.0
+        for shape in GEMMBenchmark.resnet50Shapes {
+            let measurement = GEMMBenchmark.measure(shape, warmups: settings.warmups,
+                                                    repetitions: settings.repetitions)
+            peak = max(peak, measurement.bestGigaflops)
+            BenchReport.line("sgemm_gflops_\(shape)", String(format: "%.1f", measurement.bestGigaflops))
+        }
+        BenchReport.line("sgemm_peak_gflops", String(format: "%.1f", peak))
+    }
+}
