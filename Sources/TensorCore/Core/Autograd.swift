@@ -1,14 +1,17 @@
 /// Reverse-mode differentiation over the recorded graph.
+///
+/// `recordingGradient` and `accumulateGradient` are also the extension point for operations
+/// defined outside this module (CLSA's fused contrastive logits, say).
 extension Tensor {
     /// Whether an operation reading `inputs` should record itself.
-    static func recordsGradient(_ inputs: Tensor...) -> Bool {
+    public static func recordsGradient(_ inputs: Tensor...) -> Bool {
         GradientMode.isEnabled && inputs.contains { $0.requiresGradient }
     }
 
     /// Attaches the operation that produced this tensor, if any input needs a gradient and
     /// recording is on. `backward` receives this tensor's gradient.
     @discardableResult
-    func recordingGradient(_ name: String, inputs: [Tensor],
+    public func recordingGradient(_ name: String, inputs: [Tensor],
                            backward: @escaping (_ outputGradient: Tensor) -> Void) -> Tensor {
         guard GradientMode.isEnabled else { return self }
         let needing = inputs.filter { $0.requiresGradient }
@@ -20,7 +23,7 @@ extension Tensor {
 
     /// Adds `contribution` (same element count) to this tensor's gradient; the first
     /// contribution is adopted without a copy, so callers pass freshly made tensors.
-    func accumulateGradient(_ contribution: Tensor) {
+    public func accumulateGradient(_ contribution: Tensor) {
         precondition(contribution.count == count,
                      "accumulateGradient: \(contribution.shape) into \(shape)")
         if let existing = gradient {
@@ -33,7 +36,7 @@ extension Tensor {
     /// Gives `body` this tensor's gradient buffer to write into. `accumulate` is false when the
     /// buffer is new and uninitialised (the body must overwrite every element) and true when it
     /// already holds a gradient (the body must add) — so GEMM kernels can pass β = 0 or 1.
-    func accumulateGradient(_ body: (_ buffer: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
+    public func accumulateGradient(_ body: (_ buffer: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
         if let existing = gradient {
             body(existing.data, true)
         } else {

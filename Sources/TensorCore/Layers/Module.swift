@@ -61,3 +61,23 @@ extension Module {
         for p in parameters { p.gradient = nil }
     }
 }
+
+extension Module {
+    /// Copies every parameter and buffer from `source`, which must have the same state names
+    /// and shapes (e.g. a second instance of the same architecture).
+    public func assignState(from source: Module) {
+        let mine = state, theirs = source.state
+        precondition(mine.map(\.name) == theirs.map(\.name), "assignState: the modules' state names differ")
+        for (target, origin) in zip(mine, theirs) {
+            switch (target.value, origin.value) {
+            case (.float(let t), .float(let o)):
+                precondition(t.shape == o.shape, "assignState: \(target.name) has shape \(t.shape), source \(o.shape)")
+                t.assign(from: o)
+            case (.int64(let t), .int64(let o)):
+                t.value = o.value
+            default:
+                preconditionFailure("assignState: \(target.name) has different kinds of value")
+            }
+        }
+    }
+}
