@@ -86,8 +86,7 @@ public final class JPEGDecoder {
     }
 
     private func failure() -> ImageDecodingError {
-        let kind = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) ? "damaged JPEG data" : "JPEG"
-        return ImageDecodingError(reason: .corrupt("\(kind): \(String(cString: tjGetErrorStr2(handle)))"))
+        ImageDecodingError(reason: .corrupt("JPEG: \(String(cString: tjGetErrorStr2(handle)))"))
     }
 
     /// TurboJPEG's scaling factors no larger than 1, largest first.
