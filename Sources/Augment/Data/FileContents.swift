@@ -41,6 +41,12 @@ enum FileContents {
         return bytes
     }
 
+    /// Whether something exists at `path` (following symbolic links).
+    static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0
+    }
+
     private static func systemMessage() -> String {
         String(cString: strerror(errno))
     }
