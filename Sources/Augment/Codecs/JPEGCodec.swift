@@ -1,0 +1,153 @@
+import CTurboJPEG
+
+/// JPEG decoding to RGB, pixel-identical to PIL's `Image.open(f).convert("RGB")` at full size.
+///
+/// Exactness: PIL decodes with libjpeg's defaults, the accurate integer ("islow") inverse DCT and
+/// "fancy" (triangle-filter) chroma upsampling. TurboJPEG's decompressor does the same when
+/// neither `TJFLAG_FASTDCT` nor `TJFLAG_FASTUPSAMPLE` is given; `TJFLAG_ACCURATEDCT` is passed to
+/// say so explicitly. The fixture tests check byte equality with Pillow 13 (which bundles
+/// libjpeg-turbo 3.2) for baseline 4:2:0, 4:2:2 and 4:4:4, progressive, restart-marker,
+/// grayscale and CMYK files, and for a 1/2 DCT-scaled decode against PIL's `draft`.
+///
+/// Colour: YCbCr and RGB files are converted to RGB by libjpeg; grayscale is replicated to R, G
+/// and B. CMYK (and YCCK) files follow PIL: every CMYK JPEG is assumed to hold Adobe's inverted
+/// samples (PIL's raw mode `CMYK;I`, as Photoshop and PIL itself write them), and PIL's
+/// `cmyk2rgb` then gives, with c, m, y, k the un-inverted values and nk = 255 − k,
+/// r = nk − c·nk/255 (rounded as PIL's `MULDIV255`), likewise g from m and b from y.
+///
+/// Warnings are errors: TurboJPEG stops at the first one (`TJFLAG_STOPONWARNING`), so truncated or
+/// damaged data throws `.corrupt` where PIL would raise for truncation too but silently accept
+/// some recoverable damage.
+///
+/// A decoder owns a TurboJPEG handle and reuses it from call to call; it is not thread-safe, so
+/// give each loader worker its own.
+///
+///     let decoder = JPEGDecoder()
+///     let image = try decoder.decode(bytes)                                   // full size, exact
+///     let small = try decoder.decode(bytes, minimumSize: (width: 224, height: 224))
+public final class JPEGDecoder {
+    private let handle: tjhandle
+
+    /// A decoder with a fresh TurboJPEG handle.
+    public init() {
+        guard let handle = tjInitDecompress() else {
+            // Only an allocation failure makes tjInitDecompress fail.
+            preconditionFailure("JPEGDecoder: tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        tjDestroy(handle)
+    }
+
+    /// Decodes JPEG bytes to RGB.
+    ///
+    /// - Parameters:
+    ///   - minimumSize: when given, the image is decoded with the smallest DCT scaling factor
+    ///     (among TurboJPEG's factors ≤ 1: 7/8, 3/4, 5/8, 1/2, 3/8, 1/4, 1/8) whose output is still at
+    ///     least this wide and this high, each side being ⌈side · factor⌉; when the image is smaller
+    ///     than requested it is decoded at full size. DCT-scaled pixels are not PIL's full-size
+    ///     decode followed by a resize. `nil` decodes at full size (exact).
+    ///   - maximumPixels: the full-size pixel count above which the file is refused, checked from
+    ///     the header before any pixel memory is allocated.
+    /// - Throws: `ImageDecodingError` (`.corrupt` with TurboJPEG's message, `.tooManyPixels`);
+    ///   `file` is nil.
+    public func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil,
+                       maximumPixels: Int = ImageLimits.defaultMaximumPixels) throws -> RGBImage {
+        try bytes.withUnsafeBufferPointer { jpeg in
+            var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+            guard tjDecompressHeader3(handle, jpeg.baseAddress, UInt(jpeg.count),
+                                      &width, &height, &subsampling, &colorspace) == 0 else {
+                throw failure()
+            }
+            let fullWidth = Int(width), fullHeight = Int(height)
+            guard fullWidth * fullHeight <= maximumPixels else {
+                throw ImageDecodingError(reason: .tooManyPixels(width: fullWidth, height: fullHeight,
+                                                                limit: maximumPixels))
+            }
+            let factor = minimumSize.map {
+                JPEGDecoder.scalingFactor(width: fullWidth, height: fullHeight, minimumSize: $0)
+            } ?? JPEGScalingFactor.one
+            let outputWidth = factor.scale(fullWidth), outputHeight = factor.scale(fullHeight)
+            let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
+            let channels = isCMYK ? 4 : 3
+            var decoded = [UInt8](repeating: 0, count: outputWidth * outputHeight * channels)
+            let status = decoded.withUnsafeMutableBufferPointer { out in
+                tjDecompress2(handle, jpeg.baseAddress, UInt(jpeg.count), out.baseAddress,
+                              Int32(outputWidth), Int32(outputWidth * channels), Int32(outputHeight),
+                              Int32(isCMYK ? TJPF_CMYK.rawValue : TJPF_RGB.rawValue),
+                              TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+            }
+            guard status == 0 else { throw failure() }
+            if isCMYK { decoded = JPEGDecoder.invertedCMYKToRGB(decoded) }
+            return RGBImage(width: outputWidth, height: outputHeight, pixels: decoded)
+        }
+    }
+
+    private func failure() -> ImageDecodingError {
+        ImageDecodingError(reason: .corrupt("JPEG: \(String(cString: tjGetErrorStr2(handle)))"))
+    }
+
+    /// TurboJPEG's scaling factors no larger than 1, largest first.
+    private static let downscalingFactors: [JPEGScalingFactor] = {
+        var count: Int32 = 0
+        guard let list = tjGetScalingFactors(&count) else { return [.one] }
+        return UnsafeBufferPointer(start: list, count: Int(count))
+            .map { JPEGScalingFactor(numerator: Int($0.num), denominator: Int($0.denom)) }
+            .filter { $0.numerator <= $0.denominator }
+            .sorted { $0.numerator * $1.denominator > $1.numerator * $0.denominator }
+    }()
+
+    /// The smallest factor ≤ 1 whose output (⌈side · factor⌉) is at least `minimumSize` on both
+    /// sides; 1 when even full size is smaller than requested.
+    static func scalingFactor(width: Int, height: Int, minimumSize: (width: Int, height: Int)) -> JPEGScalingFactor {
+        downscalingFactors.last {
+            $0.scale(width) >= minimumSize.width && $0.scale(height) >= minimumSize.height
+        } ?? .one
+    }
+
+    /// PIL's CMYK;I unpacking followed by its cmyk2rgb: see the type's documentation.
+    /// - Parameter stored: `pixels × 4` bytes as stored in the file (inverted CMYK).
+    static func invertedCMYKToRGB(_ stored: [UInt8]) -> [UInt8] {
+        let count = stored.count / 4
+        return [UInt8](unsafeUninitializedCapacity: count * 3) { out, initialized in
+            stored.withUnsafeBufferPointer { cmyk in
+                for i in 0..<count {
+                    // Stored values are 255 − ink, so nk = 255 − k is the stored K sample.
+                    let nk = Int(cmyk[i * 4 + 3])
+                    for channel in 0..<3 {
+                        let ink = 255 - Int(cmyk[i * 4 + channel])
+                        let product = ink * nk + 128
+                        let scaled = ((product >> 8) + product) >> 8
+                        out[i * 3 + channel] = UInt8(clamping: nk - scaled)
+                    }
+                }
+            }
+            initialized = count * 3
+        }
+    }
+}
+
+/// A DCT scaling factor `numerator / denominator`; a side of n pixels becomes ⌈n · factor⌉.
+struct JPEGScalingFactor: Equatable {
+    let numerator: Int
+    let denominator: Int
+
+    static let one = JPEGScalingFactor(numerator: 1, denominator: 1)
+
+    /// TurboJPEG's `TJSCALED`.
+    func scale(_ side: Int) -> Int { (side * numerator + denominator - 1) / denominator }
+}
+
+/// The JPEG signature and a one-shot decoding entry point.
+public enum JPEGCodec {
+    /// Start of image followed by the first marker's 0xFF.
+    public static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
+
+    /// Decodes with a fresh `JPEGDecoder`; prefer one decoder per thread for many images.
+    public static func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil,
+                              maximumPixels: Int = ImageLimits.defaultMaximumPixels) throws -> RGBImage {
+        try JPEGDecoder().decode(bytes, minimumSize: minimumSize, maximumPixels: maximumPixels)
+    }
+}

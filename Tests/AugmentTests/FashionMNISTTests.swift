@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+@testable import Augment
+
+/// The installed Fashion-MNIST (Debian package dataset-fashion-mnist) and `--data` parsing.
+final class FashionMNISTTests: XCTestCase {
+    private func installedSplit(_ split: FashionMNIST.Split) throws -> IDXDataset {
+        let (images, labels) = FashionMNIST.files(of: split)
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: images) && FileManager.default.fileExists(atPath: labels),
+                          "\(FashionMNIST.debianPackage) is not installed")
+        return try FashionMNIST.dataset(split)
+    }
+
+    func testTrainingSplit() throws {
+        let train = try installedSplit(.train)
+        XCTAssertEqual(train.count, 60_000)
+        XCTAssertEqual(train.classNames.count, 10)
+        XCTAssertEqual((0..<10).map { train.label(at: $0) }, [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
+        let image = try train.loadImage(at: 0)
+        XCTAssertEqual([image.width, image.height], [28, 28])
+        XCTAssertEqual(train.grayPixels(at: 0).reduce(0) { $0 + Int($1) }, 76_247)
+        XCTAssertEqual(train.name(at: 7), "fashion-mnist:train[7]")
+    }
+
+    func testTestSplit() throws {
+        let test = try installedSplit(.test)
+        XCTAssertEqual(test.count, 10_000)
+        XCTAssertEqual((0..<10).map { test.label(at: $0) }, [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
+        XCTAssertEqual(test.grayPixels(at: 0).reduce(0) { $0 + Int($1) }, 33_456)
+        XCTAssertEqual(FashionMNIST.classNames[9], "Ankle boot")
+    }
+
+    func testMissingFilesNameThePackage() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("no-fashion-mnist-\(UUID().uuidString)").path
+        XCTAssertThrowsError(try FashionMNIST.dataset(.test, directory: directory)) { error in
+            XCTAssertEqual(error as? DatasetError, .missingDataset(
+                name: "Fashion-MNIST", file: directory + "/t10k-images-idx3-ubyte.gz", package: "dataset-fashion-mnist"))
+            XCTAssertTrue("\(error)".contains("apt-get install dataset-fashion-mnist"), "\(error)")
+        }
+    }
+
+    func testSpecifierParsing() throws {
+        XCTAssertEqual(try DatasetSpecifier(parsing: "fashion-mnist"), .fashionMNIST(.train))
+        XCTAssertEqual(try DatasetSpecifier(parsing: "fashion-mnist:train"), .fashionMNIST(.train))
+        XCTAssertEqual(try DatasetSpecifier(parsing: "fashion-mnist:test"), .fashionMNIST(.test))
+        XCTAssertEqual(try DatasetSpecifier(parsing: "data/imagenette/train"), .imageFolder("data/imagenette/train"))
+        XCTAssertEqual(try DatasetSpecifier(parsing: "./fashion-mnist"), .imageFolder("./fashion-mnist"))
+        XCTAssertEqual(DatasetSpecifier.fashionMNIST(.test).description, "fashion-mnist:test")
+        for bad in ["fashion-mnist:val", ""] {
+            XCTAssertThrowsError(try DatasetSpecifier(parsing: bad)) { error in
+                XCTAssertEqual(error as? DatasetError, .unknownDataset(bad, known: DatasetSpecifier.builtInNames))
+            }
+        }
+    }
+
+    func testSpecifierOpensTheDataset() throws {
+        _ = try installedSplit(.test)
+        let dataset = try DatasetSpecifier(parsing: "fashion-mnist:test").open()
+        XCTAssertEqual(dataset.count, 10_000)
+        XCTAssertEqual(dataset.classNames, FashionMNIST.classNames)
+    }
+}

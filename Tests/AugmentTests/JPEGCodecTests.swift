@@ -1,0 +1,70 @@
+import XCTest
+@testable import Augment
+
+final class JPEGCodecTests: XCTestCase {
+    /// Full-size decodes match PIL's `Image.open(f).convert("RGB")` byte for byte.
+    func testFullSizeDecodesMatchPIL() throws {
+        let decoder = JPEGDecoder()
+        for name in ["jpeg_baseline_420.jpg", "jpeg_baseline_422.jpg", "jpeg_baseline_444.jpg",
+                     "jpeg_progressive.jpg", "jpeg_restart.jpg", "jpeg_gray.jpg", "jpeg_cmyk.jpg"] {
+            let image = try decoder.decode(try CodecFixtures.bytes(name))
+            assertIdentical(image, try CodecFixtures.expected(for: name), name)
+        }
+    }
+
+    /// A 1/2 DCT-scaled decode matches PIL's `draft("RGB", …)` at scale 1/2.
+    func testHalfScaleDecodeMatchesPILDraft() throws {
+        let name = "jpeg_baseline_420.jpg"
+        let image = try JPEGCodec.decode(try CodecFixtures.bytes(name), minimumSize: (width: 23, height: 18))
+        assertIdentical(image, try CodecFixtures.expected(for: name, variant: "half"), "\(name) at 1/2")
+    }
+
+    func testScalingPicksTheSmallestFactorStillCoveringTheRequest() {
+        func factor(_ width: Int, _ height: Int, _ minimum: (Int, Int)) -> JPEGScalingFactor {
+            JPEGDecoder.scalingFactor(width: width, height: height, minimumSize: (width: minimum.0, height: minimum.1))
+        }
+        XCTAssertEqual(factor(500, 375, (224, 224)), JPEGScalingFactor(numerator: 5, denominator: 8))  // 313×235
+        XCTAssertEqual(factor(500, 375, (250, 188)), JPEGScalingFactor(numerator: 1, denominator: 2))  // 250×188
+        XCTAssertEqual(factor(500, 375, (251, 188)), JPEGScalingFactor(numerator: 5, denominator: 8))
+        XCTAssertEqual(factor(800, 800, (1, 1)), JPEGScalingFactor(numerator: 1, denominator: 8))
+        XCTAssertEqual(factor(100, 80, (100, 80)), .one)
+        XCTAssertEqual(factor(100, 80, (400, 10)), .one, "never upscales")
+    }
+
+    func testScaledDecodeHasTheScaledSize() throws {
+        let bytes = try CodecFixtures.bytes("jpeg_progressive.jpg")  // 45×35
+        let image = try JPEGCodec.decode(bytes, minimumSize: (width: 10, height: 10))
+        // 1/4 gives 12×9, too low; 3/8 gives ⌈16.875⌉×⌈13.125⌉.
+        XCTAssertEqual([image.width, image.height], [17, 14])
+    }
+
+    func testCMYKConversionFollowsPILsFormula() {
+        // Stored (inverted) samples: c, m, y = 255 − ink. Ink 0 and k 0 is white; full k is black.
+        XCTAssertEqual(JPEGDecoder.invertedCMYKToRGB([255, 255, 255, 255]), [255, 255, 255])
+        XCTAssertEqual(JPEGDecoder.invertedCMYKToRGB([255, 255, 255, 0]), [0, 0, 0])
+        // ink 100 under nk 200: 200 − MULDIV255(100, 200) = 200 − 78 = 122.
+        XCTAssertEqual(JPEGDecoder.invertedCMYKToRGB([155, 0, 255, 200]), [122, 0, 200])
+    }
+
+    func testTruncatedDataIsAnErrorAndTheDecoderStaysUsable() throws {
+        let decoder = JPEGDecoder()
+        let bytes = try CodecFixtures.bytes("jpeg_baseline_420.jpg")
+        XCTAssertThrowsError(try decoder.decode(Array(bytes.prefix(bytes.count * 2 / 3)))) { error in
+            guard case .corrupt(let message) = (error as? ImageDecodingError)?.reason else {
+                return XCTFail("expected a corrupt-data error, got \(error)")
+            }
+            XCTAssertTrue(message.contains("JPEG"), message)
+        }
+        assertIdentical(try decoder.decode(bytes), try CodecFixtures.expected(for: "jpeg_baseline_420.jpg"),
+                        "decode after a failure")
+    }
+
+    func testPixelLimitIsCheckedFromTheHeader() throws {
+        let bytes = try CodecFixtures.bytes("jpeg_gray.jpg")
+        XCTAssertThrowsError(try JPEGCodec.decode(bytes, maximumPixels: 45 * 35 - 1)) { error in
+            XCTAssertEqual((error as? ImageDecodingError)?.reason,
+                           .tooManyPixels(width: 45, height: 35, limit: 45 * 35 - 1))
+        }
+        XCTAssertNoThrow(try JPEGCodec.decode(bytes, maximumPixels: 45 * 35))
+    }
+}
