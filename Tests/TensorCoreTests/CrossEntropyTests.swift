@@ -53,7 +53,6 @@ final class CrossEntropyTests: XCTestCase {
     }
 
     func testGradientChecks() {
-        // Smooth, O(1) curvature at these logits: step 1e-2, tolerance 1e-2 (see GradientCheck).
         let logits = seededTensor([4, 6], seed: 5, scale: 2)
         assertGradientsMatch([logits]) { t in crossEntropy(logits: t[0], targets: [5, 0, 3, 3]) }
         let p = softmax(seededTensor([4, 6], seed: 6, requiresGradient: false))

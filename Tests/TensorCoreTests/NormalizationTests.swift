@@ -22,7 +22,7 @@ final class NormalizationTests: XCTestCase {
     }
 
     func testGradientCheck() {
-        // Rows of norm ~4: curvature ~1/‖x‖², so step 1e-2 keeps the truncation error small.
+        // Rows of norm ~3: the map's curvature ~1/‖x‖² is small at step 1e-2.
         let x = seededTensor([3, 8], seed: 2)
         assertGradientsMatch([x]) { t in l2Normalized(t[0]) }
     }

@@ -20,7 +20,6 @@ final class SoftmaxTests: XCTestCase {
     }
 
     func testGradientChecks() {
-        // Smooth with O(1) curvature: step 1e-2, tolerance 1e-2 (see GradientCheck).
         let x = seededTensor([3, 6], seed: 2, scale: 2)
         assertGradientsMatch([x]) { t in softmax(t[0]) }
         assertGradientsMatch([x]) { t in logSoftmax(t[0]) }

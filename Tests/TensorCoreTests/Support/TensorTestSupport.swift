@@ -11,7 +11,12 @@ func seededTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, shift: Float =
 
 /// Runs `GradientCheck` on `function` at `inputs` and asserts every input's relative error is
 /// below `tolerance`.
-func assertGradientsMatch(_ inputs: [Tensor], step: Double = 1e-2, tolerance: Double = 1e-2,
+///
+/// The defaults suit O(1) inputs and outputs: at step 1e-2 the central difference's truncation
+/// error (∝ step²·curvature) and float32 rounding (≈ ε·|L|/step ≈ 1e-4 of L) leave the ops here
+/// at relative errors of 1e-6…5e-5, so 1e-3 has a 20× margin yet still fails a backward pass
+/// with one term off by 10% (the batch-norm statistics term was tried).
+func assertGradientsMatch(_ inputs: [Tensor], step: Double = 1e-2, tolerance: Double = 1e-3,
                           file: StaticString = #filePath, line: UInt = #line,
                           _ function: ([Tensor]) -> Tensor) {
     let results = GradientCheck.run(inputs: inputs, step: step, function)
