@@ -18,13 +18,25 @@ public func relu(_ x: Tensor, inPlace: Bool = false) -> Tensor {
     } else {
         out = Tensor(uninitializedShape: x.shape)
     }
-    mapUnary(out.data, x.data, count: x.count) { max($0, 0) }
+    // Explicit loops rather than mapUnary/mapBinary: their element closure is not inlined
+    // through the parallel loop, which measured 5× slower on these memory-bound passes.
+    let source = x.data, destination = out.data
+    Threading.parallelRanges(x.count, minimumChunk: elementwiseMinimumChunk) { range in
+        for i in range { destination[i] = max(source[i], 0) }
+    }
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
     return out.recordingGradient("relu", inputs: [x]) { g in
         // g belongs to this node alone (the engine hands each gradient to one tensor and drops
         // the output's after this call), so it is masked in place and handed on without a copy.
-        mapBinary(g.data, g.data, output.base, count: g.count) { dy, y in y > 0 ? dy : 0 }
+        let dy = g.data, y = output.base
+        Threading.parallelRanges(g.count, minimumChunk: elementwiseMinimumChunk) { range in
+            for i in range {
+                // Both loads unconditional, so the select vectorises.
+                let gradient = dy[i], output = y[i]
+                dy[i] = output > 0 ? gradient : 0
+            }
+        }
         x.accumulateGradient(g)
     }
 }
