@@ -135,65 +135,84 @@ private func updateRunningStatistics(runningMean: Tensor, runningVariance: Tenso
     }
 }
 
-/// y = x·a + b per unit, with a = γ·s and b = β − μ·a.
+/// y = (x − μ̃)·a + b per unit, with a = γ·s, μ̃ = μ rounded to Float and b = β + (μ̃ − μ)·a.
+/// Centring before scaling keeps y accurate when |μ| ≫ σ (x·a + (β − μ·a) would cancel).
 private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                        statistics: BatchNormStatistics, units: BatchNormUnits,
                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
     Threading.parallelFor(units.count) { u in
         let c = u / units.groups
         let scale = Double(weight[c]) * statistics.inverseStandardDeviation[u]
-        let a = Float(scale), b = Float(Double(bias[c]) - statistics.mean[u] * scale)
+        let mean = statistics.mean[u], roundedMean = Float(mean)
+        let a = Float(scale), b = Float(Double(bias[c]) + (Double(roundedMean) - mean) * scale)
         let offset = u * units.length
-        for i in offset..<(offset + units.length) { y[i] = x[i] * a + b }
+        for i in offset..<(offset + units.length) { y[i] = (x[i] - roundedMean) * a + b }
     }
 }
 
-/// Accumulates dx, dγ and dβ. Two passes per unit: Σdy and Σdy·(x−μ), then dx = A·dy + B·x + C.
+/// Accumulates dx, dγ and dβ. Two passes per unit: Σdy and Σdy·(x−μ), then
+/// dx = A·dy + B·(x − μ̃) + C (μ̃ = μ rounded to Float, centred for the reason `normalize` gives).
 private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tensor, bias: Tensor,
                                statistics: BatchNormStatistics, units: BatchNormUnits,
                                statisticsFromBatch: Bool) {
-    let dy = g.data, m = Double(units.length)
-    // Per unit: Σdy and Σdy·x̂, for dβ, dγ and (in training) dx.
-    var sumGradient = [Double](repeating: 0, count: units.count)
-    var sumGradientNormalized = sumGradient
-    sumGradient.withUnsafeMutableBufferPointer { sumBuffer in
-        sumGradientNormalized.withUnsafeMutableBufferPointer { dotBuffer in
-            Threading.parallelFor(units.count) { u in
-                let offset = u * units.length
-                let mean = statistics.mean[u], roundedMean = Float(mean)
-                let (sum, dot) = sumAndDot(dy + offset, minus: 0, x.data + offset,
-                                           minus: roundedMean, count: units.length)
-                sumBuffer[u] = sum
-                // Σdy·(x−μ) = Σdy·(x−μ̃) + (μ̃−μ)·Σdy, undoing the Float rounding μ̃ of μ.
-                let centred = dot + (Double(roundedMean) - mean) * sum
-                dotBuffer[u] = centred * statistics.inverseStandardDeviation[u]
-            }
-        }
-    }
+    // Evaluation-mode dx needs no sums; everything else does.
+    let sums = statisticsFromBatch || weight.requiresGradient || bias.requiresGradient
+        ? GradientSums(g, x: x, statistics: statistics, units: units) : nil
 
     if x.requiresGradient {
+        let dy = g.data, m = Double(units.length)
         x.accumulateGradient { dx, accumulate in
             Threading.parallelFor(units.count) { u in
                 let c = u / units.groups
                 let s = statistics.inverseStandardDeviation[u]
                 let a = Double(weight.data[c]) * s
-                // Training: dx = a·(dy − Σdy/m − x̂·Σ(dy·x̂)/m), x̂ = (x−μ)·s, expanded to A·dy + B·x + C.
-                let bx = statisticsFromBatch ? -a * s * sumGradientNormalized[u] / m : 0
-                let c0 = statisticsFromBatch ? -a * sumGradient[u] / m - bx * statistics.mean[u] : 0
-                let (fa, fb, fc) = (Float(a), Float(bx), Float(c0))
+                let mean = statistics.mean[u], roundedMean = Float(mean)
+                // Training: dx = a·(dy − Σdy/m − x̂·Σ(dy·x̂)/m) with x̂ = (x−μ)·s, and
+                // x − μ = (x − μ̃) + (μ̃ − μ): A = a, B = −a·s·Σ(dy·x̂)/m, C = −a·Σdy/m + B·(μ̃ − μ).
+                var b = 0.0, c0 = 0.0
+                if statisticsFromBatch, let sums {
+                    b = -a * s * sums.normalizedGradient[u] / m
+                    c0 = -a * sums.gradient[u] / m + b * (Double(roundedMean) - mean)
+                }
+                let (fa, fb, fc) = (Float(a), Float(b), Float(c0))
                 let offset = u * units.length
                 let dys = dy + offset, xs = x.data + offset
                 store(dx + offset, count: units.length, accumulate: accumulate) { i in
-                    fa * dys[i] + fb * xs[i] + fc
+                    fa * dys[i] + fb * (xs[i] - roundedMean) + fc
                 }
             }
         }
     }
-    if weight.requiresGradient {
-        weight.accumulateGradient(channelSums(sumGradientNormalized, units: units))
+    if weight.requiresGradient, let sums {
+        weight.accumulateGradient(channelSums(sums.normalizedGradient, units: units))
     }
-    if bias.requiresGradient {
-        bias.accumulateGradient(channelSums(sumGradient, units: units))
+    if bias.requiresGradient, let sums {
+        bias.accumulateGradient(channelSums(sums.gradient, units: units))
+    }
+}
+
+/// Per unit: Σdy and Σdy·x̂ (x̂ = (x−μ)·s), in one pass over dy and x.
+private struct GradientSums {
+    var gradient: [Double]
+    var normalizedGradient: [Double]
+
+    init(_ g: Tensor, x: Tensor, statistics: BatchNormStatistics, units: BatchNormUnits) {
+        gradient = [Double](repeating: 0, count: units.count)
+        normalizedGradient = gradient
+        gradient.withUnsafeMutableBufferPointer { sumBuffer in
+            normalizedGradient.withUnsafeMutableBufferPointer { dotBuffer in
+                Threading.parallelFor(units.count) { u in
+                    let offset = u * units.length
+                    let mean = statistics.mean[u], roundedMean = Float(mean)
+                    let (sum, dot) = sumAndDot(g.data + offset, minus: 0, x.data + offset,
+                                               minus: roundedMean, count: units.length)
+                    sumBuffer[u] = sum
+                    // Σdy·(x−μ) = Σdy·(x−μ̃) + (μ̃−μ)·Σdy, undoing the Float rounding μ̃ of μ.
+                    let centred = dot + (Double(roundedMean) - mean) * sum
+                    dotBuffer[u] = centred * statistics.inverseStandardDeviation[u]
+                }
+            }
+        }
     }
 }
 
