@@ -1,0 +1,137 @@
+import XCTest
+@testable import TensorCore
+
+final class BatchNormalizationTests: XCTestCase {
+    /// Running statistics and counter for `channels` channels at PyTorch's initial values.
+    private struct RunningState {
+        let mean: Tensor, variance: Tensor, batches = Int64Buffer()
+        init(channels: Int) {
+            mean = Tensor(zeros: [channels])
+            variance = Tensor(shape: [channels], repeating: 1)
+        }
+    }
+
+    private func normalise(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, _ state: RunningState,
+                           training: Bool, epsilon: Float = 1e-5, groups: Int = 1) -> Tensor {
+        batchNorm2d(x, weight: weight, bias: bias, runningMean: state.mean, runningVariance: state.variance,
+                    numBatchesTracked: state.batches, training: training, momentum: 0.1,
+                    epsilon: epsilon, groups: groups)
+    }
+
+    func testTrainingStepByHand() {
+        // x is [C=2, N=2, H=1, W=2]; channel 0 holds 1, 2, 3, 6 and channel 1 holds 2, 1, 0, −3.
+        //   channel 0: mean 3, deviations −2, −1, 0, 3, Σdev² = 14 → biased var 14/4 = 3.5,
+        //              unbiased var 14/3. ε = 0.5 makes var + ε = 4, so 1/√(var+ε) = 0.5.
+        //              γ = 2, β = 1: y = 2·0.5·(x − 3) + 1 = −1, 0, 1, 4.
+        //   channel 1: mean 0, same deviations up to sign → same variances; γ = 1, β = 0:
+        //              y = 0.5·x = 1, 0.5, 0, −1.5.
+        //   running (momentum 0.1, from mean 0 and var 1):
+        //              mean = 0.9·0 + 0.1·3 = 0.3 (channel 1: 0),
+        //              var = 0.9·1 + 0.1·14/3 = 1.3666667 (both channels, unbiased variance).
+        //   num_batches_tracked: 0 → 1.
+        let x = Tensor(shape: [2, 2, 1, 2], scalars: [1, 2, 3, 6, 2, 1, 0, -3])
+        let weight = Tensor(shape: [2], scalars: [2, 1]), bias = Tensor(shape: [2], scalars: [1, 0])
+        let state = RunningState(channels: 2)
+        let y = normalise(x, weight, bias, state, training: true, epsilon: 0.5)
+        assertElementsEqual(y, [-1, 0, 1, 4, 1, 0.5, 0, -1.5], accuracy: 1e-6)
+        assertElementsEqual(state.mean, [0.3, 0], accuracy: 1e-6)
+        assertElementsEqual(state.variance, [1.3666667, 1.3666667], accuracy: 1e-6)
+        XCTAssertEqual(state.batches.value, 1)
+    }
+
+    func testGroupsNormaliseSubBatchesSeparately() {
+        // Same channel-0 values, groups = 2: sub-batch n=0 holds 1, 2 and n=1 holds 3, 6.
+        //   group 0: mean 1.5, biased var 0.25, unbiased 0.5; group 1: mean 4.5, biased 2.25, unbiased 4.5.
+        //   ε = 0: y = (x − mean)/std = −1, 1 in each group.
+        //   running mean = 0.1·(1.5 + 4.5)/2 = 0.3; running var = 0.9 + 0.1·(0.5 + 4.5)/2 = 1.15.
+        let x = Tensor(shape: [1, 2, 1, 2], scalars: [1, 2, 3, 6])
+        let state = RunningState(channels: 1)
+        let y = normalise(x, Tensor(shape: [1], scalars: [1]), Tensor(zeros: [1]), state,
+                          training: true, epsilon: 0, groups: 2)
+        assertElementsEqual(y, [-1, 1, -1, 1], accuracy: 1e-6)
+        assertElementsEqual(state.mean, [0.3], accuracy: 1e-6)
+        assertElementsEqual(state.variance, [1.15], accuracy: 1e-6)
+        XCTAssertEqual(state.batches.value, 1)
+    }
+
+    func testEvaluationUsesRunningStatisticsAndLeavesThemAlone() {
+        // Running mean 1 and −2, running var 3 and 0.25; ε = 1 → 1/√(var+ε) = 0.5 and 0.8944272.
+        let x = Tensor(shape: [2, 1, 1, 2], scalars: [3, 5, -2, 0])
+        let state = RunningState(channels: 2)
+        state.mean.assign(from: Tensor(shape: [2], scalars: [1, -2]))
+        state.variance.assign(from: Tensor(shape: [2], scalars: [3, 0.25]))
+        let weight = Tensor(shape: [2], scalars: [2, 1]), bias = Tensor(shape: [2], scalars: [0, 1])
+        let y = normalise(x, weight, bias, state, training: false, epsilon: 1)
+        // channel 0: 2·0.5·(x − 1) = 2, 4; channel 1: (x + 2)·0.8944272 + 1 = 1, 2.7888544.
+        assertElementsEqual(y, [2, 4, 1, 2.7888544], accuracy: 1e-6)
+        assertElementsEqual(state.mean, [1, -2], accuracy: 0)
+        assertElementsEqual(state.variance, [3, 0.25], accuracy: 0)
+        XCTAssertEqual(state.batches.value, 0)
+    }
+
+    func testTrainingWithoutGradientsUpdatesRunningStatisticsAndRecordsNothing() {
+        let x = seededTensor([3, 4, 2, 2], seed: 5, scale: 2, shift: 1)
+        let weight = Tensor(shape: [3], repeating: 1, requiresGradient: true)
+        let bias = Tensor(zeros: [3], requiresGradient: true)
+        let state = RunningState(channels: 3)
+        let y = withoutGradients { normalise(x, weight, bias, state, training: true, groups: 2) }
+        XCTAssertFalse(y.requiresGradient)
+        XCTAssertNil(y.gradientNode)
+        XCTAssertEqual(state.batches.value, 1)
+        XCTAssertTrue(state.mean.scalars.allSatisfy { $0 != 0 })
+        XCTAssertTrue(state.variance.scalars.allSatisfy { $0 != 1 })
+    }
+
+    func testSumOfTrainingOutputHasNoGradientThroughTheStatistics() {
+        // Σy = Σβ·m regardless of x (each unit's x̂ sums to zero): dx = 0, dγ = Σx̂ = 0, dβ = m = 8.
+        let x = seededTensor([2, 4, 1, 2], seed: 3)
+        let weight = seededTensor([2], seed: 4), bias = seededTensor([2], seed: 6)
+        normalise(x, weight, bias, RunningState(channels: 2), training: true).sum().backward()
+        XCTAssertLessThan(x.gradient!.scalars.map(abs).max()!, 1e-5)
+        assertElementsEqual(weight.gradient!, [0, 0], accuracy: 1e-5)
+        assertElementsEqual(bias.gradient!, [8, 8], accuracy: 0)
+    }
+
+    // Gradient checks at the default step and tolerance (outputs are O(1) after normalisation).
+    // x is shifted and scaled so that the statistics terms of the backward pass matter.
+
+    func testGradientCheckInTraining() {
+        let x = seededTensor([3, 4, 2, 3], seed: 11, scale: 2, shift: 3)
+        let weight = seededTensor([3], seed: 12, shift: 1), bias = seededTensor([3], seed: 13)
+        let state = RunningState(channels: 3)
+        assertGradientsMatch([x, weight, bias]) { t in normalise(t[0], t[1], t[2], state, training: true) }
+    }
+
+    func testGradientCheckInTrainingWithTwoGroups() {
+        let x = seededTensor([3, 4, 2, 3], seed: 21, scale: 2, shift: -1)
+        let weight = seededTensor([3], seed: 22, shift: 1), bias = seededTensor([3], seed: 23)
+        let state = RunningState(channels: 3)
+        assertGradientsMatch([x, weight, bias]) { t in
+            normalise(t[0], t[1], t[2], state, training: true, groups: 2)
+        }
+    }
+
+    func testGradientCheckInEvaluation() {
+        let x = seededTensor([3, 2, 2, 2], seed: 31)
+        let weight = seededTensor([3], seed: 32, shift: 1), bias = seededTensor([3], seed: 33)
+        let state = RunningState(channels: 3)
+        state.mean.assign(from: Tensor(shape: [3], scalars: [0.5, -1, 2]))
+        state.variance.assign(from: Tensor(shape: [3], scalars: [2, 0.5, 4]))
+        assertGradientsMatch([x, weight, bias]) { t in normalise(t[0], t[1], t[2], state, training: false) }
+    }
+
+    func testStatisticsStayAccurateForLargeMeans() {
+        // A channel at mean 1000 with unit spread: E[x²] − mean² would lose the variance in
+        // Float; the shifted sums keep it. Values 1000 ± 1 alternate → biased variance exactly 1.
+        let values = (0..<4096).map { Float(1000 + ($0 % 2 == 0 ? 1 : -1)) }
+        let x = Tensor(shape: [1, 64, 8, 8], scalars: values)
+        let state = RunningState(channels: 1)
+        let y = normalise(x, Tensor(shape: [1], repeating: 1), Tensor(zeros: [1]), state,
+                          training: true, epsilon: 0)
+        XCTAssertEqual(y.data[0], 1, accuracy: 1e-5)
+        XCTAssertEqual(y.data[1], -1, accuracy: 1e-5)
+        // running var = 0.9 + 0.1·4096/4095; running mean = 0.1·1000.
+        XCTAssertEqual(state.variance.item, Float(0.9 + 0.1 * 4096.0 / 4095.0), accuracy: 1e-6)
+        XCTAssertEqual(state.mean.item, 100, accuracy: 1e-4)
+    }
+}
