@@ -8,9 +8,9 @@ final class HueShiftTests: XCTestCase {
         }
     }
 
-    func testPrimaryColoursThroughPILHSV() {
+    func testPrimaryColoursThroughHSVPixel() {
         // Pure red is hue 0, green int(1/3·255) = 85, blue int(2/3·255) = 170; all saturation 255.
-        let hsv = [(UInt8(255), UInt8(0), UInt8(0)), (0, 255, 0), (0, 0, 255)].map { PILHSV(red: $0.0, green: $0.1, blue: $0.2) }
+        let hsv = [(UInt8(255), UInt8(0), UInt8(0)), (0, 255, 0), (0, 0, 255)].map { HSVPixel(red: $0.0, green: $0.1, blue: $0.2) }
         XCTAssertEqual(hsv.map(\.hue), [0, 85, 170])
         XCTAssertEqual(hsv.map(\.saturation), [255, 255, 255])
         XCTAssertEqual(hsv.map(\.value), [255, 255, 255])

@@ -5,38 +5,36 @@ extension RGBImage {
     /// `sigma` 0 returns the image unchanged.
     public func gaussianBlurred(sigma: Float) -> RGBImage {
         precondition(sigma >= 0, "gaussianBlurred: negative sigma \(sigma)")
-        let passes = 3
         guard sigma > 0, width > 0, height > 0 else { return self }
+        let passes = 3
         let box = ExtendedBoxKernel(gaussianSigma: sigma, passes: passes)
-        var scratch = [UInt8](repeating: 0, count: pixels.count)
-        var result = self
-        var accumulators = [UInt32](repeating: 0, count: width * 3)
-        let rowLength = width * 3
-        pixels.withUnsafeBufferPointer { source in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                result.pixels.withUnsafeMutableBufferPointer { output in
-                    accumulators.withUnsafeMutableBufferPointer { accumulators in
-                        // Six passes alternate between the two buffers, starting from the source
-                        // and ending in the output: source → scratch → output → … → output.
-                        var from = UnsafePointer(source.baseAddress!)
-                        var buffers = (scratch.baseAddress!, output.baseAddress!)
-                        for pass in 0..<(2 * passes) {
-                            let to = buffers.0
-                            if pass < passes {
-                                box.blurLines(from, to, lineCount: height, lineStride: rowLength, length: width,
-                                              step: 3, lanes: 3, accumulators.baseAddress!)
-                            } else {
-                                box.blurLines(from, to, lineCount: 1, lineStride: 0, length: height,
-                                              step: rowLength, lanes: rowLength, accumulators.baseAddress!)
-                            }
-                            from = UnsafePointer(to)
-                            buffers = (buffers.1, buffers.0)
-                        }
+        // Blurring down columns runs along whole rows at once (vectorised), so the x passes,
+        // which must all come first (each pass rounds), run down the columns of the transpose.
+        var transposed = RGBImage(width: height, height: width)
+        Self.transpose(self, into: &transposed)
+        box.blurColumns(&transposed, passes: passes)
+        var result = RGBImage(width: width, height: height)
+        Self.transpose(transposed, into: &result)
+        box.blurColumns(&result, passes: passes)
+        return result
+    }
+
+    /// Writes `source` mirrored about its main diagonal (pixel (x, y) to (y, x)) into
+    /// `destination`, which must be `source.height` wide and `source.width` high.
+    private static func transpose(_ source: RGBImage, into destination: inout RGBImage) {
+        let width = source.width, height = source.height
+        source.pixels.withUnsafeBufferPointer { input in
+            destination.pixels.withUnsafeMutableBufferPointer { output in
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let from = (y * width + x) * 3, to = (x * height + y) * 3
+                        output[to] = input[from]
+                        output[to + 1] = input[from + 1]
+                        output[to + 2] = input[from + 2]
                     }
                 }
             }
         }
-        return result
     }
 }
 
@@ -67,36 +65,51 @@ struct ExtendedBoxKernel {
         edge = ((1 << 24) - UInt32(radius * 2 + 1) * inner) / 2
     }
 
-    /// Blurs `lineCount` lines of `length` samples each; line `l`'s sample `x` is at
-    /// `l · lineStride + x · step` and has `lanes` consecutive independent channels (3 for the
-    /// rows of an RGB image; a whole row for its columns, which blurs every column at once).
-    /// `accumulators` holds at least `lanes` values.
-    func blurLines(_ source: UnsafePointer<UInt8>, _ destination: UnsafeMutablePointer<UInt8>,
-                   lineCount: Int, lineStride: Int, length: Int, step: Int, lanes: Int,
-                   _ accumulators: UnsafeMutablePointer<UInt32>) {
-        let last = length - 1
-        let half = UInt32(1 << 23)
-        for line in 0..<lineCount {
-            let input = source + line * lineStride
-            let output = destination + line * lineStride
-            // The window of output 0: samples −radius…radius, clamped to the line.
-            accumulators.update(repeating: 0, count: lanes)
-            for k in -radius...radius {
-                let sample = input + min(max(k, 0), last) * step
-                for lane in 0..<lanes { accumulators[lane] &+= UInt32(sample[lane]) }
-            }
-            for x in 0..<length {
-                let leftEdge = input + max(x - radius - 1, 0) * step
-                let rightEdge = input + min(x + radius + 1, last) * step
-                let leaving = input + max(x - radius, 0) * step
-                let target = output + x * step
-                for lane in 0..<lanes {
-                    let total = accumulators[lane] &* inner
-                        &+ (UInt32(leftEdge[lane]) &+ UInt32(rightEdge[lane])) &* edge
-                    target[lane] = UInt8(truncatingIfNeeded: (total &+ half) >> 24)
-                    // Slide the window one sample on: the right edge sample enters.
-                    accumulators[lane] = accumulators[lane] &+ UInt32(rightEdge[lane]) &- UInt32(leaving[lane])
+    /// Blurs every column of `image` `passes` times.
+    func blurColumns(_ image: inout RGBImage, passes: Int) {
+        let rowLength = image.width * 3, rows = image.height
+        var scratch = [UInt8](repeating: 0, count: image.pixels.count)
+        var accumulators = [UInt32](repeating: 0, count: rowLength)
+        image.pixels.withUnsafeMutableBufferPointer { image in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                accumulators.withUnsafeMutableBufferPointer { accumulators in
+                    for pass in 0..<passes {
+                        // Ping-pong between the buffers; an odd count ends with a copy back.
+                        let (from, to) = pass % 2 == 0 ? (image, scratch) : (scratch, image)
+                        blurColumnsOnce(UnsafePointer(from.baseAddress!), to.baseAddress!, rows: rows,
+                                        rowLength: rowLength, accumulators.baseAddress!)
+                    }
+                    if passes % 2 == 1 {
+                        image.baseAddress!.update(from: scratch.baseAddress!, count: scratch.count)
+                    }
                 }
+            }
+        }
+    }
+
+    /// One pass down the columns of a `rows × rowLength` sample array, every column at once:
+    /// `accumulators` (`rowLength` values) hold each column's current window sum.
+    private func blurColumnsOnce(_ source: UnsafePointer<UInt8>, _ destination: UnsafeMutablePointer<UInt8>,
+                                 rows: Int, rowLength: Int, _ accumulators: UnsafeMutablePointer<UInt32>) {
+        let last = rows - 1
+        let half = UInt32(1 << 23)
+        func row(_ index: Int) -> UnsafePointer<UInt8> {
+            source + min(max(index, 0), last) * rowLength
+        }
+        // The window of row 0: rows −radius…radius, clamped to the image.
+        accumulators.update(repeating: 0, count: rowLength)
+        for k in -radius...radius {
+            let sample = row(k)
+            for i in 0..<rowLength { accumulators[i] &+= UInt32(sample[i]) }
+        }
+        for y in 0..<rows {
+            let above = row(y - radius - 1), below = row(y + radius + 1), leaving = row(y - radius)
+            let target = destination + y * rowLength
+            for i in 0..<rowLength {
+                let total = accumulators[i] &* inner &+ (UInt32(above[i]) &+ UInt32(below[i])) &* edge
+                target[i] = UInt8(truncatingIfNeeded: (total &+ half) >> 24)
+                // Slide the window down one row: the row below enters, the top one leaves.
+                accumulators[i] = accumulators[i] &+ UInt32(below[i]) &- UInt32(leaving[i])
             }
         }
     }
