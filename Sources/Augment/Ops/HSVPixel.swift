@@ -12,6 +12,8 @@ struct HSVPixel {
         self.value = value
     }
 
+    /// PIL's `rgb2hsv`: hue and saturation as fractions scaled by 255 and truncated; value the
+    /// largest channel. Greys get hue and saturation 0.
     @inline(__always)
     init(red: UInt8, green: UInt8, blue: UInt8) {
         let maximum = max(red, max(green, blue)), minimum = min(red, min(green, blue))
@@ -42,7 +44,7 @@ struct HSVPixel {
         saturation = UInt8(clamping: Int(Double(saturationFraction) * 255.0))
     }
 
-    /// Writes the RGB bytes of this colour to `pixel[0...2]`.
+    /// PIL's `hsv2rgb`: writes the RGB bytes of this colour to `pixel[0...2]`.
     @inline(__always)
     func store(_ pixel: UnsafeMutablePointer<UInt8>) {
         guard saturation != 0 else {
