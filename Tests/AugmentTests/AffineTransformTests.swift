@@ -1,3 +1,4 @@
+import TensorCore
 import XCTest
 @testable import Augment
 
@@ -59,5 +60,59 @@ final class AffineTransformTests: XCTestCase {
         let wide = image.affineTransformed(by: AffineMatrix(1, 0.001, 0, 0, 1, 0), width: 32800, height: 1)
         XCTAssertEqual(wide.cropped(x: 0, y: 0, width: 11, height: 1), image.cropped(x: 0, y: 0, width: 11, height: 1))
         XCTAssertEqual(wide.cropped(x: 11, y: 0, width: 32789, height: 1).pixels.max(), 0)
+    }
+
+    func testMatchesPerPixelReferenceOnRandomMatrices() {
+        let image = GeometryFixtures.noise(width: 29, height: 21, seed: 14)
+        var random = SeededRandom(seed: 2024)
+        for trial in 0..<300 {
+            let scale = trial % 3 == 0 ? 40.0 : 1.5
+            let m = AffineMatrix(random.uniform(-scale, scale), random.uniform(-scale, scale), random.uniform(-40, 60),
+                                 random.uniform(-scale, scale), random.uniform(-scale, scale), random.uniform(-40, 60))
+            let (width, height) = (random.integer(in: 1...40), random.integer(in: 1...30))
+            XCTAssertEqual(image.affineTransformed(by: m, width: width, height: height),
+                           Self.referenceAffine(image, m, width, height), "matrix \(m), output \(width)×\(height)")
+        }
+        // Large outputs or offsets leave the fixed-point range for the Double walk.
+        for m in [AffineMatrix(1, 0.3, -33000, 0.2, 1, 0), AffineMatrix(-0.9, 0.01, 30, 0.01, 1, 5)] {
+            XCTAssertEqual(image.affineTransformed(by: m, width: 33100, height: 3),
+                           Self.referenceAffine(image, m, 33100, 3), "matrix \(m)")
+        }
+    }
+
+    /// Pillow's three NEAREST affine engines written as plain per-pixel loops, the oracle for the
+    /// run-based implementation.
+    private static func referenceAffine(_ image: RGBImage, _ m: AffineMatrix, _ width: Int, _ height: Int) -> RGBImage {
+        var output = RGBImage(width: width, height: height)
+        func copy(_ x: Int, _ y: Int, from column: Int, _ row: Int) {
+            guard column >= 0 && column < image.width && row >= 0 && row < image.height else { return }
+            for c in 0..<3 { output.pixels[(y * width + x) * 3 + c] = image.pixels[(row * image.width + column) * 3 + c] }
+        }
+        func coord(_ v: Double) -> Int { v < 0 ? -1 : Int(v) }
+        func fix(_ v: Double) -> Int { Int((v * 65536 + 0.5).rounded(.down)) }
+        let corners = [(0, 0), (width, height), (0, height), (width, 0)].map { (Double($0.0), Double($0.1)) }
+        if m.b == 0 && m.d == 0 {
+            var yo = m.f + m.e * 0.5
+            for y in 0..<height {
+                var xo = m.c + m.a * 0.5
+                for x in 0..<width { copy(x, y, from: coord(xo), coord(yo)); xo += m.a }
+                yo += m.e
+            }
+        } else if corners.allSatisfy({ abs($0.0 * m.a + $0.1 * m.b + m.c) < 32768 && abs($0.0 * m.d + $0.1 * m.e + m.f) < 32768 }) {
+            var (xRow, yRow) = (fix(m.c + m.a * 0.5 + m.b * 0.5), fix(m.f + m.d * 0.5 + m.e * 0.5))
+            for y in 0..<height {
+                var (xx, yy) = (xRow, yRow)
+                for x in 0..<width { copy(x, y, from: xx >> 16, yy >> 16); xx += fix(m.a); yy += fix(m.d) }
+                xRow += fix(m.b); yRow += fix(m.e)
+            }
+        } else {
+            var (xRow, yRow) = (m.c + m.b * 0.5 + m.a * 0.5, m.f + m.e * 0.5 + m.d * 0.5)
+            for y in 0..<height {
+                var (xx, yy) = (xRow, yRow)
+                for x in 0..<width { copy(x, y, from: coord(xx), coord(yy)); xx += m.a; yy += m.d }
+                xRow += m.b; yRow += m.e
+            }
+        }
+        return output
     }
 }

@@ -58,30 +58,34 @@ extension RGBImage {
         }
     }
 
-    /// Pillow's scale engine (b = d = 0): a column table of source x, one source row per output row.
+    /// Pillow's scale engine (b = d = 0): source columns tabulated once, one source row per
+    /// output row. Runs of consecutive source columns (all of them, for a translation) are
+    /// copied as blocks.
     private func copyAxisAligned(_ m: AffineMatrix, into output: inout RGBImage) {
-        var sourceColumn = [Int](repeating: -1, count: output.width)
+        var runs = [(target: Int, source: Int, length: Int)]()
         var xPosition = m.c + m.a * 0.5
         for x in 0..<output.width {
             let column = xPosition.latticeIndex
-            if column >= 0 && column < width { sourceColumn[x] = column }
             xPosition += m.a
+            guard column >= 0 && column < width else { continue }
+            if let last = runs.last, last.target + last.length == x, last.source + last.length == column {
+                runs[runs.count - 1].length += 1
+            } else {
+                runs.append((x, column, 1))
+            }
         }
         let (outputWidth, sourceWidth) = (output.width, width)
         var yPosition = m.f + m.e * 0.5
         pixels.withUnsafeBufferPointer { source in
             output.pixels.withUnsafeMutableBufferPointer { target in
-                sourceColumn.withUnsafeBufferPointer { columns in
-                    for y in 0..<output.height {
-                        let row = yPosition.latticeIndex
-                        yPosition += m.e
-                        guard row >= 0 && row < height else { continue }
-                        let sourceRow = source.baseAddress! + row * sourceWidth * 3
-                        let targetRow = target.baseAddress! + y * outputWidth * 3
-                        for x in 0..<outputWidth where columns[x] >= 0 {
-                            let s = sourceRow + columns[x] * 3, t = targetRow + x * 3
-                            t[0] = s[0]; t[1] = s[1]; t[2] = s[2]
-                        }
+                for y in 0..<output.height {
+                    let row = yPosition.latticeIndex
+                    yPosition += m.e
+                    guard row >= 0 && row < height else { continue }
+                    let sourceRow = source.baseAddress! + row * sourceWidth * 3
+                    let targetRow = target.baseAddress! + y * outputWidth * 3
+                    for run in runs {
+                        (targetRow + run.target * 3).update(from: sourceRow + run.source * 3, count: run.length * 3)
                     }
                 }
             }
@@ -90,7 +94,8 @@ extension RGBImage {
 
     /// Pillow's general affine engine: starting at `origin` (the sample point of output pixel
     /// (0, 0)), step by `columnStep` along a row and by `rowStep` from row to row, accumulating
-    /// in `Coordinate` (16.16 fixed point or Double).
+    /// in `Coordinate` (16.16 fixed point or Double). Each row copies only the stretch of
+    /// outputs whose sample lies inside the image (one stretch, as positions move monotonically).
     private func copyAlongLattice<Coordinate: LatticeCoordinate>(
         origin: (x: Coordinate, y: Coordinate), columnStep: (x: Coordinate, y: Coordinate),
         rowStep: (x: Coordinate, y: Coordinate), into output: inout RGBImage
@@ -99,21 +104,22 @@ extension RGBImage {
         pixels.withUnsafeBufferPointer { source in
             output.pixels.withUnsafeMutableBufferPointer { target in
                 var rowStart = origin
-                for y in 0..<outputHeight {
-                    var position = rowStart
-                    var t = target.baseAddress! + y * outputWidth * 3
-                    for _ in 0..<outputWidth {
-                        let column = position.x.latticeIndex, row = position.y.latticeIndex
-                        if column >= 0 && column < sourceWidth && row >= 0 && row < sourceHeight {
-                            let s = source.baseAddress! + (row * sourceWidth + column) * 3
-                            t[0] = s[0]; t[1] = s[1]; t[2] = s[2]
-                        }
-                        position.x += columnStep.x
-                        position.y += columnStep.y
+                for outputRow in 0..<outputHeight {
+                    defer { rowStart.x += rowStep.x; rowStart.y += rowStep.y }
+                    let columns = rowStart.x.steps(inside: sourceWidth, step: columnStep.x, count: outputWidth)
+                    let rows = rowStart.y.steps(inside: sourceHeight, step: columnStep.y, count: outputWidth)
+                    let first = max(columns.lowerBound, rows.lowerBound), end = min(columns.upperBound, rows.upperBound)
+                    guard first < end else { continue }
+                    var x = rowStart.x.advanced(steps: first, by: columnStep.x)
+                    var y = rowStart.y.advanced(steps: first, by: columnStep.y)
+                    var t = target.baseAddress! + (outputRow * outputWidth + first) * 3
+                    for _ in first..<end {
+                        let s = source.baseAddress! + (y.latticeIndex &* sourceWidth &+ x.latticeIndex) &* 3
+                        t[0] = s[0]; t[1] = s[1]; t[2] = s[2]
                         t += 3
+                        x += columnStep.x
+                        y += columnStep.y
                     }
-                    rowStart.x += rowStep.x
-                    rowStart.y += rowStep.y
                 }
             }
         }
@@ -125,15 +131,62 @@ extension RGBImage {
 private protocol LatticeCoordinate: AdditiveArithmetic {
     /// The pixel index of this position (negative means outside the image).
     var latticeIndex: Int { get }
+    /// Which of the `count` positions `self`, `self + step`, … (accumulated step by step) have a
+    /// pixel index in `0..<length`. Accumulating a constant step is monotone, so it is one range.
+    func steps(inside length: Int, step: Self, count: Int) -> Range<Int>
+    /// The position after `steps` accumulated additions of `step`.
+    func advanced(steps: Int, by step: Self) -> Self
 }
 
 extension Int: LatticeCoordinate {
     /// 16.16 fixed point: the integer part, rounding towards −∞ (an arithmetic shift).
     fileprivate var latticeIndex: Int { self >> 16 }
+
+    /// Integer accumulation is exact, so the range is solved for: 0 ≤ self + k·step < length·2¹⁶.
+    fileprivate func steps(inside length: Int, step: Int, count: Int) -> Range<Int> {
+        let lower = 0, upper = length << 16
+        let first: Int, end: Int
+        if step > 0 {
+            first = -Self.floorDivision(self - lower, step)
+            end = -Self.floorDivision(self - upper, step)
+        } else if step < 0 {
+            first = Self.floorDivision(self - upper, -step) + 1
+            end = Self.floorDivision(self - lower, -step) + 1
+        } else {
+            (first, end) = (lower..<upper).contains(self) ? (0, count) : (0, 0)
+        }
+        let clampedFirst = Swift.min(Swift.max(first, 0), count)
+        return clampedFirst..<Swift.max(clampedFirst, Swift.min(end, count))
+    }
+
+    fileprivate func advanced(steps: Int, by step: Int) -> Int { self + steps * step }
+
+    /// ⌊n / d⌋ for d > 0 (Swift's `/` truncates towards zero).
+    private static func floorDivision(_ n: Int, _ d: Int) -> Int {
+        n >= 0 ? n / d : -((-n + d - 1) / d)
+    }
 }
 
 extension Double: LatticeCoordinate {
     /// Pillow's `COORD`: −1 for any negative value (so −0.5 is outside), else truncation. Values
     /// past Int32 are outside every image, as they are for Pillow.
     fileprivate var latticeIndex: Int { self < 0 ? -1 : (self < 2_147_483_648 ? Int(self) : Int.max) }
+
+    /// Rounding makes the Double walk inexact, so it is replayed.
+    fileprivate func steps(inside length: Int, step: Double, count: Int) -> Range<Int> {
+        var position = self, first = count
+        for k in 0..<count {
+            let inside = position.latticeIndex >= 0 && position.latticeIndex < length
+            if inside && first == count { first = k }
+            if !inside && first != count { return first..<k }
+            position += step
+        }
+        return first..<count
+    }
+
+    fileprivate func advanced(steps: Int, by step: Double) -> Double {
+        var position = self
+        for _ in 0..<steps { position += step }
+        return position
+    }
 }

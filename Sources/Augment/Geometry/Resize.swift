@@ -100,22 +100,27 @@ extension RGBImage {
     private static func resampleRows(_ source: UnsafePointer<UInt8>, rowBytes: Int, firstColumn: Int, rows: Range<Int>,
                                      taps: BilinearTaps, into target: UnsafeMutablePointer<UInt8>) {
         let half: Int32 = 1 << (BilinearTaps.precisionBits - 1)
+        let stride = taps.stride
         taps.weights.withUnsafeBufferPointer { weights in
-            var t = target
-            for row in rows {
-                let sourceRow = source + row * rowBytes
-                for output in 0..<taps.first.count {
-                    var s = sourceRow + (taps.first[output] - firstColumn) * 3
-                    let k = weights.baseAddress! + output * taps.stride
-                    var red = half, green = half, blue = half
-                    for tap in 0..<taps.count[output] {
-                        red &+= Int32(s[0]) &* k[tap]
-                        green &+= Int32(s[1]) &* k[tap]
-                        blue &+= Int32(s[2]) &* k[tap]
-                        s += 3
+            taps.first.withUnsafeBufferPointer { first in
+                taps.count.withUnsafeBufferPointer { count in
+                    var t = target
+                    for row in rows {
+                        let sourceRow = source + (row * rowBytes - firstColumn * 3)
+                        for output in 0..<first.count {
+                            var s = sourceRow + first[output] * 3
+                            let k = weights.baseAddress! + output * stride
+                            var red = half, green = half, blue = half
+                            for tap in 0..<count[output] {
+                                red &+= Int32(s[0]) &* k[tap]
+                                green &+= Int32(s[1]) &* k[tap]
+                                blue &+= Int32(s[2]) &* k[tap]
+                                s += 3
+                            }
+                            t[0] = clippedToByte(red); t[1] = clippedToByte(green); t[2] = clippedToByte(blue)
+                            t += 3
+                        }
                     }
-                    t[0] = clippedToByte(red); t[1] = clippedToByte(green); t[2] = clippedToByte(blue)
-                    t += 3
                 }
             }
         }
