@@ -30,6 +30,18 @@ final class AffineTransformTests: XCTestCase {
                                          "translate x -7.68")
     }
 
+    func testFractionalTranslationSweepMatchesPillow() throws {
+        // TRANSLATE_SWEEP in the fixture script, as (1, 0, v, 0, 1, v / 2): half-pixel offsets and
+        // offsets a hair below zero, where Pillow's COORD sends −0.x to −1 (outside).
+        let offsets = [0.5, -0.5, 2.25, -13.499, 4.75, -1e-12]
+        let input = try GeometryFixtures.sweepInput()
+        let expected = try GeometryFixtures.sweep("translate", sizes: offsets.map { _ in (width: 29, height: 21) })
+        for (v, expected) in zip(offsets, expected) {
+            GeometryFixtures.assertIdentical(input.affineTransformed(by: AffineMatrix(1, 0, v, 0, 1, v / 2)), expected,
+                                             "translate by (\(v), \(v / 2))")
+        }
+    }
+
     func testIntegerTranslationIsAnExactShift() {
         let image = GeometryFixtures.noise(width: 23, height: 17, seed: 3)
         for (dx, dy) in [(5, 0), (-4, 0), (0, 6), (0, -16), (30, 0)] {

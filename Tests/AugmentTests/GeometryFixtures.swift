@@ -16,6 +16,19 @@ enum GeometryFixtures {
     /// The 64×48 scene every fixture op starts from.
     static func input() throws -> RGBImage { try image("input") }
 
+    /// The 29×21 top-left crop of `input()` that the sweep fixtures transform.
+    static func sweepInput() throws -> RGBImage { try input().cropped(x: 0, y: 0, width: 29, height: 21) }
+
+    /// The expected outputs stacked in `geometry-sweep-<name>.png`, cut apart by their sizes.
+    static func sweep(_ name: String, sizes: [(width: Int, height: Int)]) throws -> [RGBImage] {
+        let canvas = try image("sweep-\(name)")
+        var top = 0
+        return sizes.map { size in
+            defer { top += size.height }
+            return canvas.cropped(x: 0, y: top, width: size.width, height: size.height)
+        }
+    }
+
     /// Asserts that `actual` equals `expected` pixel for pixel, naming the first differing pixel
     /// and how many differ.
     static func assertIdentical(_ actual: RGBImage, _ expected: RGBImage, _ label: String,

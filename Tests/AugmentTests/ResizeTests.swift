@@ -16,6 +16,19 @@ final class ResizeTests: XCTestCase {
         }
     }
 
+    func testResizeSweepMatchesPillow() throws {
+        // RESIZE_SWEEP in the fixture script: every regime, including both sides of Pillow's
+        // pass-order rule ((27, 12) and (25, 12) vertical first, (26, 15) horizontal first).
+        let sizes = [(5, 3), (11, 19), (28, 20), (29, 7), (3, 21), (40, 9), (58, 42), (17, 30), (31, 2),
+                     (1, 1), (60, 5), (14, 10), (27, 12), (26, 15), (25, 12)]
+        let input = try GeometryFixtures.sweepInput()
+        let expected = try GeometryFixtures.sweep("resize", sizes: sizes.map { (width: $0.0, height: $0.1) })
+        for ((width, height), expected) in zip(sizes, expected) {
+            GeometryFixtures.assertIdentical(input.resized(width: width, height: height), expected,
+                                             "resize 29×21 to \(width)×\(height)")
+        }
+    }
+
     func testResizedCropMatchesPillowCropThenResize() throws {
         let input = try GeometryFixtures.input()
         for (x, y, w, h, tw, th) in [(5, 7, 37, 29, 24, 24), (10, 3, 40, 40, 56, 56), (4, 2, 30, 44, 28, 12),

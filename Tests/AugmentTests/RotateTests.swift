@@ -11,6 +11,17 @@ final class RotateTests: XCTestCase {
         }
     }
 
+    func testRotationSweepMatchesPillow() throws {
+        // ROTATE_SWEEP in the fixture script: RandAugment-range fractions, both signs, a non-square
+        // 270°, and angles whose matrix rounds to the identity at 15 decimals or nearly so.
+        let angles = [3.7, -12.25, 30, -30, 45, 135, 270, 359.5, -0.01, 1e-9]
+        let input = try GeometryFixtures.sweepInput()
+        let expected = try GeometryFixtures.sweep("rotate", sizes: angles.map { _ in (width: 29, height: 21) })
+        for (degrees, expected) in zip(angles, expected) {
+            GeometryFixtures.assertIdentical(input.rotated(degrees: degrees), expected, "rotate \(degrees)")
+        }
+    }
+
     func testQuarterTurnOfSquareMatchesPillow() throws {
         let square = try GeometryFixtures.image("input-square")
         GeometryFixtures.assertIdentical(square.rotated(degrees: 90), try GeometryFixtures.image("rotate-square-90"),
