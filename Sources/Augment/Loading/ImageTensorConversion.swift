@@ -24,17 +24,21 @@ public struct Normalization: Equatable, Sendable {
     /// No normalisation beyond scaling to [0, 1]: `ToTensor()` alone.
     public static let unitRange = Normalization(mean: [0, 0, 0], standardDeviation: [1, 1, 1])
 
-    /// Normalisation with the given statistics (three values each, R, G, B).
+    /// Normalisation with the given statistics: three values each (R, G, B), or one value that
+    /// applies to all three channels (as torchvision broadcasts a one-element mean, for gray
+    /// datasets replicated to RGB).
     ///
     /// The values are taken as `Double` and rounded once to float32, as Python floats become a
     /// float32 tensor, so that the results match torchvision's bit for bit.
     public init(mean: [Double], standardDeviation: [Double]) {
-        precondition(mean.count == 3 && standardDeviation.count == 3,
-                      "Normalization: needs 3 means and 3 standard deviations, got \(mean.count) and \(standardDeviation.count)")
+        func perChannel(_ values: [Double], _ what: String) -> [Float] {
+            precondition(values.count == 1 || values.count == 3, "Normalization: needs 1 or 3 \(what), got \(values.count)")
+            return values.count == 1 ? Array(repeating: Float(values[0]), count: 3) : values.map(Float.init)
+        }
         precondition(standardDeviation.allSatisfy { $0 > 0 },
                      "Normalization: standard deviations must be positive, got \(standardDeviation)")
-        self.mean = mean.map(Float.init)
-        self.standardDeviation = standardDeviation.map(Float.init)
+        self.mean = perChannel(mean, "means")
+        self.standardDeviation = perChannel(standardDeviation, "standard deviations")
         var table = [Float](repeating: 0, count: 3 * 256)
         for channel in 0..<3 {
             for value in 0..<256 {

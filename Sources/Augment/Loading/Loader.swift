@@ -16,6 +16,10 @@ import TensorCore
 /// reaches it, and counted in `EpochIterator.skippedCount`. With `strict`, the first such error
 /// is thrown from `next()` instead and the epoch ends.
 ///
+/// **Threads.** Workers load and transform samples (one `ImageFileReader` each) at most
+/// `prefetchCount` samples ahead of the consumer; the consumer's `next()` writes the views of
+/// a batch into its float tensors (three table look-ups per pixel).
+///
 ///     let loader = DataLoader(dataset: train, transform: policy, batchSize: 256,
 ///                             dropLast: true, seed: 42, workerCount: 2)
 ///     let epoch = loader.makeIterator(epoch: 3)
@@ -57,7 +61,9 @@ public struct DataLoader: Sendable {
                 warningSink: @escaping WarningSink = DataLoader.standardErrorSink) {
         precondition(batchSize >= 1, "DataLoader: batch size must be at least 1, got \(batchSize)")
         precondition(workerCount >= 1, "DataLoader: worker count must be at least 1, got \(workerCount)")
-        precondition(prefetchCount.map { $0 >= 1 } ?? true, "DataLoader: prefetch count must be at least 1, got \(prefetchCount!)")
+        if let prefetchCount {
+            precondition(prefetchCount >= 1, "DataLoader: prefetch count must be at least 1, got \(prefetchCount)")
+        }
         precondition(!transform.viewShapes.isEmpty, "DataLoader: the transform makes no views")
         self.dataset = dataset
         self.transform = transform
@@ -183,12 +189,12 @@ public struct DataLoader: Sendable {
                 case .success(let sample):
                     samples.append(sample)
                 case .failure(let error):
-                    skippedCount += 1
                     if loader.strict {
                         position = prefetcher.nextToRead
                         cancel()
                         throw error
                     }
+                    skippedCount += 1
                     loader.warningSink("warning: \(error); sample skipped")
                 }
             }

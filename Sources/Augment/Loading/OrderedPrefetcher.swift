@@ -8,9 +8,9 @@ import Foundation
 /// more ahead of the consumer, which bounds the memory held. Because the consumer reads by
 /// position, what it sees never depends on the number of workers or on thread timing.
 ///
-/// `cancel()` (the owner's `deinit` must call it: the threads keep this object alive) stops the workers after the output they are
-/// computing and waits until every worker thread has exited. All waiting is on one condition
-/// variable; nothing spins.
+/// `cancel()` stops the workers after the output they are computing and waits until every
+/// worker thread has exited; the owner's `deinit` must call it, since the threads keep this
+/// object alive. All waiting is on one condition variable; nothing spins.
 final class OrderedPrefetcher<Output>: @unchecked Sendable {
     private let condition = NSCondition()
     private let end: Int
@@ -24,6 +24,11 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
     private var cancelled = false
     /// Worker threads not yet exited.
     private var runningWorkers: Int
+    /// Who is blocked in `condition.wait()`. With samples that take microseconds, waking every
+    /// thread on every change costs more than the work; these let each change wake only when
+    /// a waiter's condition can have become true.
+    private var consumerWaiting = false
+    private var waitingWorkers = 0
 
     /// Starts `workerCount` threads over `positions`. `makeProducer` runs once on each worker
     /// thread, so a producer may own per-thread state (a decoder).
@@ -60,12 +65,14 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
         let slot = nextToRead % window
         while slots[slot] == nil {
             if cancelled { return nil }
+            consumerWaiting = true
             condition.wait()
+            consumerWaiting = false
         }
         let output = slots[slot]
         slots[slot] = nil
         nextToRead += 1
-        condition.broadcast()
+        if waitingWorkers > 0 { condition.broadcast() }
         return output
     }
 
@@ -88,7 +95,9 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
         }
         while !cancelled && nextToTake < end {
             guard nextToTake < nextToRead + window else {
+                waitingWorkers += 1
                 condition.wait()
+                waitingWorkers -= 1
                 continue
             }
             let position = nextToTake
@@ -96,8 +105,9 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
             condition.unlock()
             let output = produce(position)
             condition.lock()
-            if !cancelled { slots[position % window] = output }
-            condition.broadcast()
+            guard !cancelled else { continue }
+            slots[position % window] = output
+            if consumerWaiting && position == nextToRead { condition.broadcast() }
         }
     }
 }
