@@ -29,6 +29,7 @@ public enum Threading {
     /// `body(chunkIndex, range)` on each, in parallel when there is more than one.
     /// The split depends only on `count`, `minimumChunk` and `threadCount`, so reductions that
     /// combine per-chunk partial results in chunk order are deterministic.
+    @inline(__always)
     public static func parallelChunks(_ count: Int, minimumChunk: Int = 1,
                                       _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
@@ -40,6 +41,7 @@ public enum Threading {
     }
 
     /// `parallelChunks` without the chunk index.
+    @inline(__always)
     public static func parallelRanges(_ count: Int, minimumChunk: Int = 1,
                                       _ body: (Range<Int>) -> Void) {
         parallelChunks(count, minimumChunk: minimumChunk) { _, range in body(range) }

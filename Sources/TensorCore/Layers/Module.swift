@@ -81,3 +81,9 @@ extension Module {
         }
     }
 }
+
+/// The state of named child modules, in order, each under `prefix + name + "."` — how a
+/// container module lists its children, as `nn.Module` does.
+public func stateEntries(of children: [(name: String, module: Module?)], prefix: String) -> [StateEntry] {
+    children.flatMap { child in child.module?.stateEntries(prefix: prefix + child.name + ".") ?? [] }
+}
