@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CLSA
 import TensorCore
 
 /// `clsa bench`: measures this machine for training, one `name: value` line per figure on
@@ -7,11 +8,11 @@ import TensorCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure this machine: OpenBLAS kernel and sgemm throughput at ResNet-50's shapes.",
+        abstract: "Measure this machine: OpenBLAS kernel, sgemm throughput at ResNet-50's shapes, ResNet-50 training speed.",
         discussion: "Prints one 'name: value' line per figure. GFLOP/s figures are the best of several timed runs after a warm-up.")
 
     /// The report, in order. A new set of figures is one more `BenchSection` here.
-    static let sections: [BenchSection] = [.machine, .sgemm]
+    static let sections: [BenchSection] = [.machine, .sgemm, .resnet50]
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
     var threads: Int?
@@ -28,7 +29,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if let threads { Threading.setThreadCount(threads) }
         let settings = quick ? BenchSettings(warmups: 1, repetitions: 2) : BenchSettings(warmups: 1, repetitions: 5)
-        for section in Self.sections { try section.run(settings) }
+        var results = BenchResults()
+        for section in Self.sections { try section.run(settings, &results) }
         BenchReport.line("peak_rss_mb", String(format: "%.0f", PeakMemory.residentMegabytes))
     }
 }
@@ -52,12 +54,17 @@ enum BenchReport {
 /// A named group of report lines.
 struct BenchSection: Sendable {
     let name: String
-    let run: @Sendable (BenchSettings) throws -> Void
+    let run: @Sendable (BenchSettings, inout BenchResults) throws -> Void
+}
+
+/// Figures that later sections compare against (e.g. the training step against sgemm's peak).
+struct BenchResults {
+    var sgemmPeakGigaflops: Double?
 }
 
 extension BenchSection {
     /// The CPU, OpenBLAS's kernel (and the one the CPU supports) and the thread count.
-    static let machine = BenchSection(name: "machine") { _ in
+    static let machine = BenchSection(name: "machine") { _, _ in
         BenchReport.line("cpu_model", CPUFeatures.current?.modelName ?? "unknown")
         BenchReport.line("blas_core", BLASKernel.inUse)
         BenchReport.line("blas_core_recommended", BLASKernel.recommended ?? "none")
@@ -65,7 +72,7 @@ extension BenchSection {
     }
 
     /// sgemm GFLOP/s at each of `GEMMBenchmark.resnet50Shapes` (`sgemm_gflops_MxKxN`), and the best.
-    static let sgemm = BenchSection(name: "sgemm") { settings in
+    static let sgemm = BenchSection(name: "sgemm") { settings, results in
         var peak = 0.0
         for shape in GEMMBenchmark.resnet50Shapes {
             let measurement = GEMMBenchmark.measure(shape, warmups: settings.warmups,
@@ -74,5 +81,20 @@ extension BenchSection {
             BenchReport.line("sgemm_gflops_\(shape)", String(format: "%.1f", measurement.bestGigaflops))
         }
         BenchReport.line("sgemm_peak_gflops", String(format: "%.1f", peak))
+        results.sgemmPeakGigaflops = peak
+    }
+
+    /// ResNet-50 at batch 32, 224×224: inference and training images/s, the training step's
+    /// effective GFLOP/s (24.5 GFLOP per image) and its ratio to the sgemm peak of this run.
+    static let resnet50 = BenchSection(name: "resnet50") { settings, results in
+        let result = ResNetBenchmark.measure(.resnet50(classCount: 1000), batchSize: 32, imageSize: 224,
+                                             warmups: 1, repetitions: max(2, settings.repetitions / 2))
+        BenchReport.line("resnet50_forward_images_per_s", String(format: "%.2f", result.forwardImagesPerSecond))
+        BenchReport.line("resnet50_train_step_images_per_s", String(format: "%.2f", result.trainingImagesPerSecond))
+        let gigaflops = result.trainingImagesPerSecond * ResNetBenchmark.resnet50TrainingFlopsPerImage / 1e9
+        BenchReport.line("resnet50_train_effective_gflops", String(format: "%.1f", gigaflops))
+        if let peak = results.sgemmPeakGigaflops {
+            BenchReport.line("resnet50_train_ratio_to_sgemm_peak", String(format: "%.3f", gigaflops / peak))
+        }
     }
 }
