@@ -28,6 +28,7 @@ public struct StrongAugmentation: Equatable, Sendable {
         /// The released code's 14 (Identity instead of Invert): `StrongOperation.releasedPool`.
         case released
 
+        /// The 14 operations, in the released pool's order.
         public var operations: [StrongOperation] {
             switch self {
             case .paper: return StrongOperation.paperPool
@@ -90,8 +91,14 @@ public struct StrongAugmentation: Equatable, Sendable {
     /// One round's draws: the operation and its signed magnitude in raw units, and whether it ran.
     public struct Round: Equatable, Sendable {
         public var operation: StrongOperation
+        /// Raw units, signed (0 for an op without magnitude).
         public var magnitude: Double
+        /// Whether the round applies its operation (probability `probability`).
         public var applied: Bool
+
+        public init(operation: StrongOperation, magnitude: Double, applied: Bool) {
+            (self.operation, self.magnitude, self.applied) = (operation, magnitude, applied)
+        }
     }
 
     /// The rounds' draws, in order (see the type's description for the order of draws).

@@ -16,8 +16,9 @@
 ///
 /// ```swift
 /// let sheared = StrongOperation.shearX.apply(to: image, magnitude: -0.27)
-/// let op = StrongOperation(name: "solarize")!          // the CLI's names
-/// let posterized = StrongOperation.posterize.apply(to: image, magnitude: op.magnitude(level: 9))
+/// let solarize = StrongOperation(name: "solarize")!                            // the CLI's names
+/// let solarized = solarize.apply(to: image, magnitude: solarize.magnitude(level: 9))  // threshold 26
+/// let inverted = StrongOperation.invert.apply(to: image, magnitude: 0)
 /// ```
 public enum StrongOperation: String, CaseIterable, Sendable {
     case autoContrast = "autocontrast"
@@ -121,10 +122,10 @@ public enum StrongOperation: String, CaseIterable, Sendable {
     public static let maximumLevel = 10
 
     /// The op applied to `image` at `magnitude` (raw units, see the type's table; ignored by
-    /// ops without magnitude). Same size as `image`.
+    /// ops without magnitude, which callers pass as 0). Same size as `image`.
     /// - Precondition: `magnitude` lies in `acceptedMagnitudes` and is whole where
     ///   `takesWholeMagnitude`.
-    public func apply(to image: RGBImage, magnitude: Double = 0) -> RGBImage {
+    public func apply(to image: RGBImage, magnitude: Double) -> RGBImage {
         if let accepted = acceptedMagnitudes {
             precondition(accepted.contains(magnitude) && (!takesWholeMagnitude || magnitude.rounded() == magnitude),
                          "StrongOperation.\(self): magnitude \(magnitude) outside \(accepted)")
