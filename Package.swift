@@ -47,6 +47,7 @@ let package = Package(
             name: "ClsaCLI",
             dependencies: [
                 "CLSA",
+                "Augment",
                 "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

@@ -44,8 +44,8 @@ public struct RandomResizedCrop: Sendable {
         let area = Double(imageWidth * imageHeight)
         let logRatio = (log(Float(ratio.lowerBound)), log(Float(ratio.upperBound)))
         for _ in 0..<10 {
-            let targetArea = area * Double(Self.uniform(Float(scale.lowerBound), Float(scale.upperBound), &random))
-            let aspect = Double(exp(Self.uniform(logRatio.0, logRatio.1, &random)))
+            let targetArea = area * Double(random.torchUniform(Float(scale.lowerBound), Float(scale.upperBound)))
+            let aspect = Double(exp(random.torchUniform(logRatio.0, logRatio.1)))
             let w = Int((targetArea * aspect).squareRoot().rounded(.toNearestOrEven))
             let h = Int((targetArea / aspect).squareRoot().rounded(.toNearestOrEven))
             if w > 0 && w <= imageWidth && h > 0 && h <= imageHeight {
@@ -68,12 +68,5 @@ public struct RandomResizedCrop: Sendable {
     public func apply(to image: RGBImage, using random: inout SeededRandom) -> RGBImage {
         let box = box(imageWidth: image.width, imageHeight: image.height, using: &random)
         return image.resizedCrop(box, toWidth: width, toHeight: height)
-    }
-
-    /// torch's float32 `uniform_(lower, upper)`: lower + (upper − lower)·u with u a 24-bit
-    /// uniform in [0, 1).
-    private static func uniform(_ lower: Float, _ upper: Float, _ random: inout SeededRandom) -> Float {
-        let u = Float(random.next() >> 40) * 0x1p-24
-        return (upper - lower) * u + lower
     }
 }

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Augment
+import Foundation
+
+/// `clsa augment`: one strong-augmentation operation at an explicit magnitude on one image file.
+struct AugmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augment",
+        abstract: "Apply one augmentation operation to an image and write the result as PNG.",
+        discussion: """
+            Operations and magnitudes (raw units, as StrongOperation takes them):
+            \(StrongOperation.allCases.map(Self.usage).joined(separator: "\n"))
+            """)
+
+    @Option(help: "The operation: \(StrongOperation.allCases.map(\.name).joined(separator: ", ")).")
+    var op: String
+
+    // Unconditional, so that a negative value (`--magnitude -0.3`) is not taken for a flag.
+    @Option(parsing: .unconditional, help: "The magnitude in the operation's raw units (omit for operations without one).")
+    var magnitude: Double?
+
+    @Option(name: .customLong("in"), help: "The input image (JPEG or PNG).")
+    var input: String
+
+    @Option(help: "The output PNG file.")
+    var out: String
+
+    func validate() throws {
+        _ = try operation()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ValidationError("--in '\(input)' is not a file")
+        }
+    }
+
+    func run() throws {
+        let image = try ImageFileReader().read(input)
+        let operation = try operation()
+        try PNGOutput.write(operation.apply(to: image, magnitude: magnitude ?? 0), to: out)
+    }
+
+    /// The operation `--op` names, after checking `--magnitude` against it.
+    private func operation() throws -> StrongOperation {
+        guard let operation = StrongOperation(name: op) else {
+            throw ValidationError("unknown --op '\(op)'; valid operations: "
+                                  + StrongOperation.allCases.map(\.name).joined(separator: ", "))
+        }
+        switch (operation.acceptedMagnitudes, magnitude) {
+        case (nil, nil):
+            break
+        case (nil, let magnitude?):
+            throw ValidationError("--op \(op) takes no --magnitude (got \(magnitude.formatted))")
+        case (_?, nil):
+            throw ValidationError("--op \(op) needs a --magnitude: \(Self.magnitudeDescription(operation))")
+        case (let accepted?, let magnitude?):
+            guard accepted.contains(magnitude) else {
+                throw ValidationError("--magnitude \(magnitude.formatted) is out of range for \(op): \(Self.magnitudeDescription(operation))")
+            }
+            guard !operation.takesWholeMagnitude || magnitude.rounded() == magnitude else {
+                throw ValidationError("--magnitude \(magnitude.formatted) for \(op) must be a whole number")
+            }
+        }
+        return operation
+    }
+
+    private static func usage(_ operation: StrongOperation) -> String {
+        "  \(operation.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(magnitudeDescription(operation))"
+    }
+
+    private static func magnitudeDescription(_ operation: StrongOperation) -> String {
+        guard let accepted = operation.acceptedMagnitudes else { return "no magnitude" }
+        let range = "\(accepted.lowerBound.formatted)…\(accepted.upperBound.formatted)"
+        switch operation {
+        case .shearX, .shearY: return "shear factor \(range)"
+        case .translateX: return "fraction of the width \(range) (positive moves the content left)"
+        case .translateY: return "fraction of the height \(range) (positive moves the content up)"
+        case .rotate: return "degrees \(range), counter-clockwise"
+        case .solarize: return "threshold \(range), a whole number"
+        case .posterize: return "bits kept \(range), a whole number"
+        default: return "enhance factor \(range) (1 leaves the image unchanged)"
+        }
+    }
+}
+
+private extension Double {
+    /// Without a trailing ".0" for whole numbers.
+    var formatted: String { rounded() == self ? String(Int(self)) : String(self) }
+}
