@@ -1,0 +1,116 @@
+import Augment
+import TensorCore
+
+/// One CLSA (or MoCo v2, β = 0) pretraining run's model and optimiser state, and its step.
+///
+/// A step, for a batch of views (T, T′, S…) from `CLSAViews`:
+/// 1. keys z = key encoder(T), without gradients, with shuffle-BN;
+/// 2. weak query z′ = query encoder(T′); strong queries z″_s = query encoder(S_s);
+/// 3. L = L_C + β·Σ_s L_D(s) (`CLSAObjective`), or an ablation's loss;
+/// 4. backward, then `applyGradients()` — the one place where data-parallel training would
+///    all-reduce the gradients — which steps SGD;
+/// 5. momentum update of the key encoder, and the keys enter the queue.
+public final class CLSATrainer {
+    public let configuration: PretrainingConfiguration
+    public let query: Encoder
+    public let key: MomentumEncoder
+    public let queue: KeyQueue
+    public let optimizer: SGD
+    public let schedule: CosineSchedule
+    public let objective: CLSAObjective
+    public let stepsPerEpoch: Int
+    /// Optimiser steps completed so far.
+    public internal(set) var completedSteps = 0
+
+    /// Stream keys that separate this class's draws from the loader's (seed, epoch, …) streams.
+    private enum Stream: UInt64 { case model = 0x4D4F_4445_4C, queue = 0x5155_4555_45, shuffle = 0x5348_5546 }
+
+    /// Builds the encoders, queue and optimiser for `configuration` with `stepsPerEpoch`
+    /// optimiser steps in each epoch.
+    public init(configuration: PretrainingConfiguration, stepsPerEpoch: Int) throws {
+        try configuration.validate()
+        guard stepsPerEpoch >= 1 else {
+            throw ConfigurationError("the dataset gives no full batch of \(configuration.batchSize) images per epoch")
+        }
+        self.configuration = configuration
+        self.stepsPerEpoch = stepsPerEpoch
+        let backbone = try configuration.backbone()
+        var random = SeededRandom(seed: configuration.seed, Stream.model.rawValue)
+        query = Encoder(backbone: backbone, hidden: configuration.hidden ?? backbone.featureDimension,
+                        dimension: configuration.dimension, random: &random)
+        query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups }
+        key = MomentumEncoder(copying: query, momentum: Float(configuration.alpha),
+                              shuffleGroups: configuration.keyShuffleGroups)
+        var queueRandom = SeededRandom(seed: configuration.seed, Stream.queue.rawValue)
+        queue = KeyQueue(size: configuration.queueSize, dimension: configuration.dimension, random: &queueRandom)
+        optimizer = SGD(parameters: query.namedParameters, learningRate: Float(configuration.effectiveLearningRate),
+                        momentum: Float(configuration.momentum), weightDecay: Float(configuration.weightDecay))
+        let totalSteps = configuration.epochs * stepsPerEpoch
+        schedule = CosineSchedule(baseRate: configuration.effectiveLearningRate, totalSteps: totalSteps,
+                                  warmupSteps: configuration.warmupEpochs * stepsPerEpoch)
+        objective = CLSAObjective(temperature: Float(configuration.temperature),
+                                  divergenceTemperature: configuration.divergenceTemperature.map(Float.init),
+                                  beta: Float(configuration.beta))
+    }
+
+    /// Total optimiser steps of the run.
+    public var totalSteps: Int { schedule.totalSteps }
+
+    /// One optimisation step on `views` (one [N, 3, H, W] tensor per `CLSAViews` view).
+    /// - Throws: `NonFiniteLossError` before any parameter changes if the loss is not finite.
+    public func step(views: [Tensor]) throws -> StepMetrics {
+        let stepNumber = completedSteps + 1
+        let learningRate = schedule.rate(atStep: completedSteps)
+        optimizer.learningRate = Float(learningRate)
+        query.setTraining(true)
+
+        var shuffle = SeededRandom(seed: configuration.seed, Stream.shuffle.rawValue, UInt64(completedSteps))
+        let keys = key.keys(for: views[CLSAViews.keyView], random: &shuffle)
+        let strongViews = configuration.usesStrongViews ? Array(views[CLSAViews.firstStrongView...]) : []
+        let (loss, contrastive, divergence) = lossTerms(weakView: views[CLSAViews.weakQueryView],
+                                                        strongViews: strongViews, keys: keys)
+        guard loss.item.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: loss.item) }
+
+        optimizer.zeroGradients()
+        loss.backward()
+        applyGradients()
+        key.update(from: query)
+        queue.enqueue(keys)
+        completedSteps = stepNumber
+        return StepMetrics(step: stepNumber, loss: loss.item, lossContrastive: contrastive,
+                           lossDivergence: divergence, learningRate: learningRate)
+    }
+
+    /// Applies the accumulated gradients. Data-parallel training all-reduces them here, before
+    /// the optimiser reads them; on one process they are used as they are.
+    func applyGradients() {
+        optimizer.step()
+    }
+
+    private func lossTerms(weakView: Tensor, strongViews: [Tensor], keys: Tensor) -> (Tensor, Float, Float) {
+        switch configuration.objective {
+        case .clsa:
+            let value = objective(weakQuery: query(weakView), strongQueries: strongViews.map { query($0) },
+                                  keys: keys, queue: queue.keys)
+            return (value.total, value.contrastive, value.divergence)
+        case .strongQuery:
+            let loss = contrastiveLoss(query(strongViews[0]), keys: keys)
+            return (loss, loss.item, 0)
+        case .strongContrastive:
+            let weak = contrastiveLoss(query(weakView), keys: keys)
+            var total = weak, strongSum: Float = 0
+            for view in strongViews {
+                let term = contrastiveLoss(query(view), keys: keys)
+                strongSum += term.item
+                total = total + term * Float(configuration.beta)
+            }
+            return (total, weak.item, strongSum)
+        }
+    }
+
+    private func contrastiveLoss(_ q: Tensor, keys: Tensor) -> Tensor {
+        let logits = contrastiveLogits(query: q, positiveKeys: keys, queue: queue.keys,
+                                       temperature: Float(configuration.temperature))
+        return crossEntropy(logits: logits, targets: [Int](repeating: 0, count: q.shape[0]))
+    }
+}

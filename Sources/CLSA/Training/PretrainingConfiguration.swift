@@ -1,0 +1,141 @@
+import Augment
+
+/// Everything that defines a pretraining run. Defaults are the paper's (CLSA-Single on
+/// ResNet-50 at 224 px, K = 65536, τ = 0.2, α = 0.999, β = 1, SGD 0.03·batch/256 with
+/// momentum 0.9 and weight decay 1e-4, cosine schedule). Saved in `config.json` and in every
+/// checkpoint; a resumed run must match it on the fields `resumeMismatches` compares.
+public struct PretrainingConfiguration: Codable, Equatable, Sendable {
+    /// How the strong views enter the loss (the paper's Table 4 ablations besides CLSA itself).
+    public enum Objective: String, Codable, CaseIterable, Sendable {
+        /// L_C on the weak query + β·L_D on each strong view (CLSA).
+        case clsa
+        /// The strong view replaces the weak one as the contrastive query; no L_D.
+        case strongQuery = "strong-query"
+        /// L_C on the weak query + β·L_C on each strong view (a contrastive loss instead of L_D).
+        case strongContrastive = "strong-contrastive"
+    }
+
+    /// Backbone name: `resnet50`, `resnet18`, `resnet18-small`, `resnet50-small`.
+    public var architecture = "resnet50"
+    /// Channels of the backbone's stem (64 in torchvision); smaller values make narrower nets.
+    public var baseWidth = 64
+    /// Side of the weak views T and T′, in pixels.
+    public var imageSize = 224
+    /// Side of each strong view: [96] is CLSA-Single, [224, 192, 160, 128, 96] CLSA-Multi.
+    public var strongSizes = [96]
+    public var objective = Objective.clsa
+    /// The strong policy's op pool and magnitude sampling (see `StrongAugmentation`).
+    public var strongPool = StrongAugmentation.Pool.paper.rawValue
+    public var strongMagnitudes = StrongAugmentation.MagnitudeSampling.levels.rawValue
+    public var epochs = 200
+    public var batchSize = 256
+    /// Absolute base learning rate; nil means 0.03 · batchSize / 256.
+    public var learningRate: Double?
+    public var warmupEpochs = 0
+    public var momentum = 0.9
+    public var weightDecay = 1e-4
+    /// K, the number of queued negative keys.
+    public var queueSize = 65536
+    /// τ.
+    public var temperature = 0.2
+    /// τ_D, the temperature of L_D's distributions; nil means τ.
+    public var divergenceTemperature: Double?
+    /// α, the key encoder's momentum.
+    public var alpha = 0.999
+    /// β, the weight of L_D (0: MoCo v2 — no strong views are made).
+    public var beta = 1.0
+    /// Embedding size of the projection head.
+    public var dimension = 128
+    /// Hidden width of the projection head; nil means the backbone's feature size.
+    public var hidden: Int?
+    /// BatchNorm groups of the key encoder (single-process shuffle-BN).
+    public var keyShuffleGroups = 8
+    /// BatchNorm groups of the query encoder (1: the whole batch).
+    public var queryGroups = 1
+    /// Per-channel normalisation of the views.
+    public var mean = [0.485, 0.456, 0.406]
+    public var standardDeviation = [0.229, 0.224, 0.225]
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// The base learning rate actually used.
+    public var effectiveLearningRate: Double { learningRate ?? 0.03 * Double(batchSize) / 256 }
+
+    /// Whether the run makes and forwards strong views at all (not for MoCo v2, β = 0).
+    public var usesStrongViews: Bool { beta != 0 || objective == .strongQuery }
+
+    /// The backbone's configuration.
+    public func backbone() throws -> ResNetConfiguration {
+        guard var configuration = ResNetConfiguration.named(architecture) else {
+            throw ConfigurationError("unknown --arch '\(architecture)' (expected resnet50, resnet18, resnet18-small or resnet50-small)")
+        }
+        configuration.baseWidth = baseWidth
+        return configuration
+    }
+
+    /// The views the loader makes: T, T′ and (unless MoCo v2) one strong view per size.
+    public func views() throws -> CLSAViews {
+        guard let pool = StrongAugmentation.Pool(rawValue: strongPool) else {
+            throw ConfigurationError("unknown strong pool '\(strongPool)'")
+        }
+        guard let magnitudes = StrongAugmentation.MagnitudeSampling(rawValue: strongMagnitudes) else {
+            throw ConfigurationError("unknown magnitude sampling '\(strongMagnitudes)'")
+        }
+        let weak = WeakAugmentation(size: imageSize)
+        let strong = usesStrongViews
+            ? strongSizes.map { StrongAugmentation(size: $0, weakSize: imageSize, pool: pool, magnitudes: magnitudes) }
+            : []
+        return CLSAViews(weak: weak, strong: strong)
+    }
+
+    /// Checks every setting, naming the flag at fault.
+    public func validate() throws {
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ConfigurationError(message()) }
+        }
+        _ = try backbone()
+        try require(imageSize >= 8, "--image-size must be at least 8, got \(imageSize)")
+        try require(!strongSizes.isEmpty && strongSizes.allSatisfy { $0 >= 4 && $0 <= imageSize },
+                    "--strong-sizes must be between 4 and --image-size \(imageSize), got \(strongSizes)")
+        try require(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
+        try require(batchSize >= 2, "--batch-size must be at least 2, got \(batchSize)")
+        try KeyQueue.validate(size: queueSize, batchSize: batchSize)
+        try require(batchSize % keyShuffleGroups == 0,
+                    "--batch-size \(batchSize) must be divisible by the key encoder's shuffle-BN groups \(keyShuffleGroups)")
+        try require(batchSize % queryGroups == 0, "--batch-size \(batchSize) must be divisible by --query-groups \(queryGroups)")
+        try require(effectiveLearningRate > 0 && effectiveLearningRate.isFinite, "--lr must be positive, got \(effectiveLearningRate)")
+        try require(warmupEpochs >= 0 && warmupEpochs < epochs, "--warmup-epochs must lie in 0..<--epochs")
+        try require((0...1).contains(momentum), "--momentum must lie in [0, 1], got \(momentum)")
+        try require(weightDecay >= 0, "--weight-decay must be non-negative, got \(weightDecay)")
+        try require(temperature > 0, "--tau must be positive, got \(temperature)")
+        try require((divergenceTemperature ?? 1) > 0, "--tau-d must be positive")
+        try require((0...1).contains(alpha), "--alpha must lie in [0, 1], got \(alpha)")
+        try require(beta >= 0 && beta.isFinite, "--beta must be non-negative, got \(beta)")
+        try require(dimension >= 1 && (hidden ?? 1) >= 1, "--dim and --hidden must be positive")
+        try require(mean.count == 3 && standardDeviation.count == 3 && standardDeviation.allSatisfy { $0 > 0 },
+                    "normalisation needs 3 means and 3 positive standard deviations")
+        _ = try views()
+    }
+
+    /// Fields that must agree for a checkpoint to resume this run: "architecture: resnet18 ≠ resnet50".
+    public func resumeMismatches(with saved: PretrainingConfiguration) -> [String] {
+        var differences: [String] = []
+        func compare<T: Equatable>(_ name: String, _ mine: T, _ theirs: T) {
+            if mine != theirs { differences.append("\(name): checkpoint has \(theirs), flags say \(mine)") }
+        }
+        compare("architecture", architecture, saved.architecture)
+        compare("base width", baseWidth, saved.baseWidth)
+        compare("image size", imageSize, saved.imageSize)
+        compare("strong sizes", strongSizes, saved.strongSizes)
+        compare("queue size", queueSize, saved.queueSize)
+        compare("batch size", batchSize, saved.batchSize)
+        compare("dim", dimension, saved.dimension)
+        compare("hidden", hidden, saved.hidden)
+        compare("epochs", epochs, saved.epochs)
+        compare("objective", objective, saved.objective)
+        compare("beta", beta, saved.beta)
+        compare("seed", seed, saved.seed)
+        return differences
+    }
+}
