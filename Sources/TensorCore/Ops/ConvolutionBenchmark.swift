@@ -28,7 +28,7 @@ public enum ConvolutionBenchmark {
     /// Times each phase of a k×k convolution x [Cin, N, H, W] → [Cout, N, Ho, Wo].
     public static func measure(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                                padding: Int = 0, height: Int, width: Int, batch: Int,
-                               repetitions: Int = 3) -> Phases {
+                               repetitions: Int = 5) -> Phases {
         let g = ConvolutionGeometry(channels: inChannels, batch: batch, height: height, width: width,
                                     kernelHeight: kernelSize, kernelWidth: kernelSize,
                                     stride: stride, padding: padding)
