@@ -8,7 +8,8 @@ struct Clsa: ParsableCommand {
         commandName: "clsa",
         abstract: "Self-supervised pretraining with CLSA (Contrastive Learning with Stronger Augmentations) on the CPU.",
         version: CLSAVersion.string,
-        subcommands: [BenchCommand.self, BenchDataCommand.self, AugmentCommand.self, AugmentPreviewCommand.self])
+        subcommands: [BenchCommand.self, BenchDataCommand.self, AugmentCommand.self, AugmentPreviewCommand.self,
+                      LinearEvalCommand.self, EmbedCommand.self])
 
     /// Switches OpenBLAS to the CPU's best kernel (possibly re-executing the process), then
     /// parses the command line and runs the command. Usage errors (bad flags, `ValidationError`)

@@ -1,0 +1,57 @@
+import Augment
+import TensorCore
+
+/// The kNN monitor of pretraining: every few epochs, the validation set is classified by a
+/// `WeightedKNN` (k = 200, T = 0.1) against the training set's features, both taken through the
+/// backbone being trained with the evaluation transform and BatchNorm in eval mode. The
+/// backbone's training mode is restored afterwards.
+///
+/// ```swift
+/// let monitor = try KNNMonitor(train: train, validation: val, imageSize: 224, normalization: .imageNet)
+/// let top1 = try monitor.top1Accuracy(of: trainer.query.backbone)   // percent
+/// ```
+public struct KNNMonitor {
+    public let train: any ImageDataset
+    public let validation: any ImageDataset
+    public let imageSize: Int
+    public let normalization: Normalization
+    public var classifier: WeightedKNN
+    /// Images per forward pass.
+    public var batchSize: Int
+    /// Loader threads.
+    public var workerCount: Int
+    public var warningSink: DataLoader.WarningSink
+
+    /// - Throws: `EvaluationError` when a set is unlabelled or the two name different classes.
+    public init(train: any ImageDataset, validation: any ImageDataset, imageSize: Int, normalization: Normalization,
+                classifier: WeightedKNN = WeightedKNN(), batchSize: Int = 256, workerCount: Int = 1,
+                warningSink: @escaping DataLoader.WarningSink = DataLoader.standardErrorSink) throws {
+        guard !train.classNames.isEmpty else { throw EvaluationError.unlabelledDataset(role: "kNN training") }
+        guard !validation.classNames.isEmpty else { throw EvaluationError.unlabelledDataset(role: "kNN validation") }
+        guard train.classNames == validation.classNames else {
+            throw EvaluationError.classMismatch(train: train.classNames, validation: validation.classNames)
+        }
+        self.train = train
+        self.validation = validation
+        self.imageSize = imageSize
+        self.normalization = normalization
+        self.classifier = classifier
+        self.batchSize = batchSize
+        self.workerCount = workerCount
+        self.warningSink = warningSink
+    }
+
+    /// The kNN top-1 accuracy (percent) of the validation set with `network`'s current weights.
+    /// - Throws: `EvaluationError.noLoadableImages`; loader errors.
+    public func top1Accuracy(of network: ResNet) throws -> Double {
+        let backbone = PretrainedBackbone(network: network, imageSize: imageSize,
+                                          normalization: normalization)
+        let extractor = FeatureExtractor(backbone: backbone, batchSize: batchSize, workerCount: workerCount,
+                                         warningSink: warningSink)
+        let trainFeatures = try extractor.extract(train)
+        let validationFeatures = try extractor.extract(validation)
+        return classifier.top1Accuracy(queries: validationFeatures.features, queryLabels: validationFeatures.classLabels!,
+                                       train: trainFeatures.features, trainLabels: trainFeatures.classLabels!,
+                                       classCount: train.classNames.count)
+    }
+}

@@ -1,0 +1,39 @@
+/// The settings of a linear evaluation. Defaults are the paper's protocol (MoCo's
+/// `main_lincls.py` with a cosine schedule): SGD with learning rate 10, momentum 0.9, no weight
+/// decay, batch 256, 100 epochs, RandomResizedCrop (scale 0.08…1) + flip for training and
+/// resize + centre crop for validation.
+public struct LinearEvaluationConfiguration: Codable, Equatable, Sendable {
+    public var epochs = 100
+    public var batchSize = 256
+    /// The base learning rate; epoch e (0-based) uses lr · ½(1 + cos(π·e/epochs)), MoCo's `--cos`.
+    public var learningRate = 10.0
+    public var momentum = 0.9
+    public var weightDecay = 0.0
+    /// The smallest crop area fraction of the training views' RandomResizedCrop.
+    public var cropScaleMinimum = 0.08
+    /// The fast path, a deviation from the protocol: the training set's features are extracted
+    /// once with the evaluation transform (no crop or flip) and the classifier is trained on
+    /// those; otherwise every epoch draws fresh augmented views through the frozen backbone.
+    public var cachedFeatures = false
+    /// Loader threads decoding and transforming images.
+    public var workerCount = 1
+    /// Seeds the classifier's initialisation, the epoch orders and the augmentations.
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// Checks every setting, naming the flag at fault.
+    /// - Throws: `ConfigurationError`.
+    public func validate() throws {
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ConfigurationError(message()) }
+        }
+        try require(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
+        try require(batchSize >= 1, "--batch-size must be at least 1, got \(batchSize)")
+        try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive, got \(learningRate)")
+        try require((0...1).contains(momentum), "--momentum must lie in [0, 1], got \(momentum)")
+        try require(weightDecay >= 0 && weightDecay.isFinite, "--weight-decay must be non-negative, got \(weightDecay)")
+        try require(cropScaleMinimum > 0 && cropScaleMinimum <= 1, "the crop scale minimum must lie in (0, 1], got \(cropScaleMinimum)")
+        try require(workerCount >= 1, "--workers must be at least 1, got \(workerCount)")
+    }
+}

@@ -1,0 +1,47 @@
+import Augment
+import TensorCore
+
+/// A pretrained ResNet backbone with the input conventions it was trained under: the image
+/// side and the per-channel normalisation. Everything that evaluates a backbone (features,
+/// linear evaluation, kNN, export) takes one, so none of these settings is repeated by hand.
+///
+/// ```swift
+/// let backbone = try PretrainedBackbone(checkpoint: "run/ckpt-200.safetensors")
+/// let transform = backbone.evaluationTransform        // resize to 256/224·size, centre crop
+/// ```
+public struct PretrainedBackbone {
+    /// The network, without `fc`; evaluation runs it in eval mode.
+    public let network: ResNet
+    /// The side of the square views it was trained on, in pixels.
+    public let imageSize: Int
+    /// ToTensor + Normalize with the run's mean and standard deviation.
+    public let normalization: Normalization
+
+    public init(network: ResNet, imageSize: Int, normalization: Normalization) {
+        precondition(imageSize >= 1, "PretrainedBackbone: image size must be positive, got \(imageSize)")
+        self.network = network
+        self.imageSize = imageSize
+        self.normalization = normalization
+    }
+
+    /// The architecture's command-line name (`resnet50`, `resnet18-small`, …; see
+    /// `ResNetConfiguration.named`), or `custom` for a shape none of them has.
+    public var architecture: String {
+        let shape = network.configuration
+        return Self.architectureNames.first { name in
+            guard var named = ResNetConfiguration.named(name) else { return false }
+            named.baseWidth = shape.baseWidth
+            named.classCount = shape.classCount
+            return named == shape
+        } ?? "custom"
+    }
+
+    /// The names `ResNetConfiguration.named` knows.
+    static let architectureNames = ["resnet18", "resnet50", "resnet18-small", "resnet50-small"]
+
+    /// Length of the pooled feature vector (2048 for ResNet-50, 512 for ResNet-18).
+    public var featureDimension: Int { network.featureDimension }
+
+    /// torchvision's evaluation view at `imageSize`: shorter side to `imageSize · 256/224`, centre crop.
+    public var evaluationTransform: EvaluationTransform { EvaluationTransform(size: imageSize) }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Augment
+import CLSA
+import Foundation
+import TensorCore
+
+/// The options every command that runs a pretrained backbone shares: the checkpoint (whose
+/// metadata gives the architecture, image size and normalisation), batch size, loader workers
+/// and threads.
+struct BackboneOptions: ParsableArguments {
+    @Option(help: "A pretraining checkpoint or an exported backbone (.safetensors).")
+    var checkpoint: String
+
+    @Option(help: "Images per forward pass.")
+    var batchSize = 256
+
+    @Option(help: "Loader threads decoding and transforming images (default: all cores).")
+    var workers = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
+        }
+    }
+
+    /// Applies `--threads`, then reads the backbone from `--checkpoint`.
+    func loadBackbone() throws -> PretrainedBackbone {
+        if let threads { Threading.setThreadCount(threads) }
+        return try PretrainedBackbone(checkpoint: checkpoint)
+    }
+}
+
+/// Checks of `--data`-style arguments, as usage errors.
+enum DatasetArgument {
+    /// Throws a `ValidationError` naming `flag` when `value` names no built-in dataset and no
+    /// existing folder.
+    static func validate(_ value: String, flag: String) throws {
+        do {
+            guard case .imageFolder(let path) = try DatasetSpecifier(parsing: value) else { return }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("\(flag) '\(path)' is not a folder")
+            }
+        } catch let error as DatasetError {
+            throw ValidationError("\(flag): \(error)")
+        }
+    }
+}

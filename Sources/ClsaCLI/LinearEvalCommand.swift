@@ -1,0 +1,103 @@
+import ArgumentParser
+import Augment
+import CLSA
+import Foundation
+
+/// `clsa linear-eval`: the linear-evaluation protocol on a frozen pretrained backbone.
+struct LinearEvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "linear-eval",
+        abstract: "Train a linear classifier on a frozen backbone's features; print validation top-1 and top-5.",
+        discussion: """
+            The architecture, image size and normalisation come from the checkpoint. By default the \
+            paper's protocol: RandomResizedCrop (scale 0.08-1) + flip through the frozen backbone each \
+            epoch, resize + centre crop for validation, SGD lr 10 with momentum 0.9, no weight decay, \
+            cosine schedule, batch 256, 100 epochs. --cached-features is a faster deviation: the training \
+            features are extracted once, centre-cropped and without augmentation. At the end the backbone \
+            is checked to be unchanged.
+            """)
+
+    @OptionGroup var backbone: BackboneOptions
+
+    @Option(help: "The labelled training set: \(DatasetSpecifier.builtInNames.joined(separator: ", ")) or a folder of class folders.")
+    var trainData: String
+
+    @Option(help: "The labelled validation set, with the same classes.")
+    var valData: String
+
+    @Option(help: "Epochs of classifier training.")
+    var epochs = 100
+
+    @Option(help: "The base learning rate (cosine schedule to 0).")
+    var lr = 10.0
+
+    @Flag(help: "Extract the training features once (no augmentation) and train on those: fast, a deviation from the protocol.")
+    var cachedFeatures = false
+
+    @Option(help: "The random seed (classifier initialisation, epoch order, augmentation).")
+    var seed: UInt64 = 0
+
+    @Option(help: "A folder for linear-eval.jsonl (per-epoch records and a summary) and linear-eval.png (the curves).")
+    var out: String?
+
+    func validate() throws {
+        try DatasetArgument.validate(trainData, flag: "--train-data")
+        try DatasetArgument.validate(valData, flag: "--val-data")
+        do {
+            try evaluationConfiguration().validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    private func evaluationConfiguration() -> LinearEvaluationConfiguration {
+        var configuration = LinearEvaluationConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = backbone.batchSize
+        configuration.learningRate = lr
+        configuration.cachedFeatures = cachedFeatures
+        configuration.workerCount = backbone.workers
+        configuration.seed = seed
+        return configuration
+    }
+
+    func run() throws {
+        let pretrained = try backbone.loadBackbone()
+        let train = try DatasetSpecifier(parsing: trainData).open()
+        let validation = try DatasetSpecifier(parsing: valData).open()
+        let configuration = evaluationConfiguration()
+        let evaluation = try LinearEvaluation(backbone: pretrained, train: train, validation: validation,
+                                              configuration: configuration)
+        var records: JSONLinesFile?
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            records = try JSONLinesFile(path: out + "/linear-eval.jsonl")
+        }
+        let protocolName = cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)"
+        print("linear-eval: \(pretrained.architecture) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
+              + "\(evaluation.classNames.count) classes, \(train.count) training and \(validation.count) validation images; "
+              + "\(epochs) epochs, batch \(configuration.batchSize), lr \(lr); \(protocolName)")
+        var recordError: Error?
+        let result = try evaluation.run { epoch in
+            print(String(format: "epoch %d/%d: lr %.4f  train loss %.4f  top-1 %.2f%%  top-5 %.2f%%  (%.1f s)",
+                         epoch.epoch, epochs, epoch.learningRate, epoch.trainLoss, epoch.top1, epoch.top5, epoch.seconds))
+            fflush(stdout)
+            do { try records?.append(epoch, type: "epoch") } catch { recordError = recordError ?? error }
+        }
+        if let recordError { throw recordError }
+        let final = result.final, best = result.best
+        print(String(format: "top-1: %.2f", final.top1))
+        print(String(format: "top-5: %.2f", final.top5))
+        print(String(format: "summary: top-1 %.2f%% top-5 %.2f%% after %d epochs (best top-1 %.2f%% at epoch %d); ",
+                     final.top1, final.top5, final.epoch, best.top1, best.epoch)
+              + "\(pretrained.architecture) at \(pretrained.imageSize) px, \(protocolName); frozen backbone unchanged")
+        try records?.append(["type": "summary", "top1": final.top1, "top5": final.top5, "best_top1": best.top1,
+                             "best_epoch": best.epoch, "epochs": final.epoch, "cached_features": cachedFeatures,
+                             "architecture": pretrained.architecture, "image_size": pretrained.imageSize,
+                             "checkpoint": backbone.checkpoint, "train_data": trainData, "val_data": valData,
+                             "backbone_unchanged": true])
+        if let out {
+            try PNGOutput.write(TrainingCharts.linearEvaluation(result.epochs), to: out + "/linear-eval.png")
+        }
+    }
+}
