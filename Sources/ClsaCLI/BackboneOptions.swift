@@ -15,20 +15,23 @@ struct BackboneOptions: ParsableArguments {
     var batchSize = 256
 
     @Option(help: "Loader threads decoding and transforming images (default: all cores).")
-    var workers = ProcessInfo.processInfo.activeProcessorCount
+    var workers: Int?
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
     var threads: Int?
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
         }
     }
+
+    /// `--workers`, or one per core.
+    var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
 
     /// Applies `--threads`, then reads the backbone from `--checkpoint`.
     func loadBackbone() throws -> PretrainedBackbone {

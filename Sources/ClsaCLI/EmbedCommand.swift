@@ -35,7 +35,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         let pretrained = try backbone.loadBackbone()
         let dataset = try DatasetSpecifier(parsing: data).open()
-        let extractor = FeatureExtractor(backbone: pretrained, batchSize: backbone.batchSize, workerCount: backbone.workers)
+        let extractor = FeatureExtractor(backbone: pretrained, batchSize: backbone.batchSize, workerCount: backbone.workerCount)
         let features = try extractor.extract(dataset)
         try FeatureExport.write(features, of: dataset, backbone: pretrained, to: out)
         let labels = dataset.classNames.isEmpty ? "no labels" : "labels of \(dataset.classNames.count) classes"

@@ -56,7 +56,7 @@ struct LinearEvalCommand: ParsableCommand {
         configuration.batchSize = backbone.batchSize
         configuration.learningRate = lr
         configuration.cachedFeatures = cachedFeatures
-        configuration.workerCount = backbone.workers
+        configuration.workerCount = backbone.workerCount
         configuration.seed = seed
         return configuration
     }

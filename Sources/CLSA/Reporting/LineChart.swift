@@ -135,7 +135,7 @@ public struct LineChart {
     }
 }
 
-/// An axis range widened to round tick values: ticks at 1, 2 or 5 × 10ⁿ steps, about five of them.
+/// An axis range and its ticks at round values: steps of 1, 2 or 5 × 10ⁿ, at most six ticks.
 struct AxisScale {
     let lower: Double
     let upper: Double
@@ -150,8 +150,9 @@ struct AxisScale {
             high += half
         }
         let span = high - low
-        low -= span * padding
-        high += span * padding
+        // Padding never crosses zero: losses and accuracies stay on their side of it.
+        low = low >= 0 ? max(0, low - span * padding) : low - span * padding
+        high = high <= 0 ? min(0, high + span * padding) : high + span * padding
         let rough = (high - low) / 5
         let magnitude = pow(10, floor(log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough }!
@@ -170,7 +171,7 @@ struct AxisScale {
 
     /// `value` with as many decimals as the step needs, thousands as "K" when the step allows.
     func label(_ value: Double) -> String {
-        if step >= 1000 && max(abs(lower), abs(upper)) >= 10000 {
+        if step >= 1000 && max(abs(lower), abs(upper)) >= 10000 && value != 0 {
             return Self.format(value / 1000, decimals: step.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1) + "K"
         }
         return Self.format(value, decimals: step >= 1 ? 0 : min(6, Int(ceil(-log10(step) - 1e-9))))

@@ -1,0 +1,121 @@
+import Augment
+import Foundation
+import XCTest
+@testable import CLSA
+
+/// `clsa linear-eval` and `clsa embed` end to end, through the built executable (the test bundle's
+/// neighbour in the build folder): results, files and the exit codes of usage (2) and runtime (1) errors.
+final class EvaluationCommandTests: XCTestCase {
+    private var folder: String!
+    private var checkpoint: String!
+
+    override func setUpWithError() throws {
+        folder = try EvaluationFixtures.temporaryFolder("evaluation-cli")
+        checkpoint = folder + "/backbone.safetensors"
+        try EvaluationFixtures.writeCheckpoint(EvaluationFixtures.tinyBackbone(), to: checkpoint)
+        try EvaluationFixtures.writeColourFolder(folder + "/train", perClass: 8, seed: 1)
+        try EvaluationFixtures.writeColourFolder(folder + "/val", perClass: 4, seed: 2)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    private struct Outcome {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    private func clsa(_ arguments: [String]) throws -> Outcome {
+        // The test runner is `<build folder>/clsa-swiftPackageTests.xctest`.
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("clsa")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("the clsa executable is not built beside the tests (\(executable.path))")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+                       errors: String(decoding: err, as: UTF8.self))
+    }
+
+    func testLinearEvalPrintsAccuraciesAndWritesRecordsAndChart() throws {
+        let out = folder + "/report"
+        let result = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/train",
+                               "--val-data", folder + "/val", "--epochs", "15", "--batch-size", "8",
+                               "--cached-features", "--workers", "2", "--threads", "2", "--out", out])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let lines = result.output.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("top-1: ") }, result.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("top-5: 100.00") }, result.output)
+        XCTAssertTrue(lines.last?.hasPrefix("summary: top-1 ") ?? false, result.output)
+        XCTAssertTrue(result.output.contains("resnet18-small 32-d features at 16 px"), result.output)
+        let top1 = lines.first { $0.hasPrefix("top-1: ") }.flatMap { Double($0.dropFirst(7)) }
+        XCTAssertGreaterThanOrEqual(top1 ?? 0, 80, result.output)
+
+        let records = try String(contentsOfFile: out + "/linear-eval.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(records.count, 16)
+        let first = try JSONSerialization.jsonObject(with: Data(records[0].utf8)) as! [String: Any]
+        XCTAssertEqual(first["type"] as? String, "epoch")
+        XCTAssertEqual(first["epoch"] as? Int, 1)
+        XCTAssertNotNil(first["train_loss"] as? Double)
+        let summary = try JSONSerialization.jsonObject(with: Data(records[15].utf8)) as! [String: Any]
+        XCTAssertEqual(summary["type"] as? String, "summary")
+        XCTAssertEqual(summary["backbone_unchanged"] as? Bool, true)
+        let chart = try PNGCodec.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/linear-eval.png"))))
+        XCTAssertEqual(chart.width, TrainingCharts.panelSize.width)
+        XCTAssertEqual(chart.height, 2 * TrainingCharts.panelSize.height)
+    }
+
+    func testEmbedWritesFeaturesLabelsAndPaths() throws {
+        let out = folder + "/val.safetensors"
+        let result = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/val", "--out", out,
+                               "--workers", "1", "--batch-size", "5"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.contains("12 × 32 features, labels of 3 classes"), result.output)
+        let reader = try SafeTensorsReader(path: out)
+        XCTAssertEqual(try reader.tensor("features").shape, [12, 32])
+        XCTAssertEqual(try reader.int64s("labels"), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+        let paths = try JSONSerialization.jsonObject(with: Data(reader.metadata["paths"]!.utf8)) as! [String]
+        XCTAssertEqual(paths, paths.sorted())
+        XCTAssertEqual(paths.count, 12)
+    }
+
+    /// Usage errors exit 2, runtime errors 1; each names what is wrong.
+    func testErrorsAndExitCodes() throws {
+        let missing = try clsa(["linear-eval", "--checkpoint", folder + "/none.safetensors",
+                                "--train-data", folder + "/train", "--val-data", folder + "/val"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.errors.contains("--checkpoint '\(folder!)/none.safetensors' is not a file"), missing.errors)
+
+        let noFolder = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/nowhere", "--out", folder + "/x.safetensors"])
+        XCTAssertEqual(noFolder.status, 2)
+        XCTAssertTrue(noFolder.errors.contains("--data '\(folder!)/nowhere' is not a folder"), noFolder.errors)
+
+        let badEpochs = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/train",
+                                  "--val-data", folder + "/val", "--epochs", "0"])
+        XCTAssertEqual(badEpochs.status, 2)
+        XCTAssertTrue(badEpochs.errors.contains("--epochs must be at least 1"), badEpochs.errors)
+
+        let damaged = folder + "/damaged.safetensors"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        try bytes.prefix(bytes.count - 16).write(to: URL(fileURLWithPath: damaged))
+        let truncated = try clsa(["embed", "--checkpoint", damaged, "--data", folder + "/val", "--out", folder + "/y.safetensors"])
+        XCTAssertEqual(truncated.status, 1)
+        XCTAssertTrue(truncated.errors.contains("checkpoint '\(damaged)'") && truncated.errors.contains("truncated"), truncated.errors)
+        XCTAssertEqual(truncated.errors.split(separator: "\n").count, 1, truncated.errors)
+
+        try EvaluationFixtures.writeColourFolder(folder + "/flat", perClass: 2, labelled: false, seed: 3)
+        let unlabelled = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/flat",
+                                   "--val-data", folder + "/val", "--epochs", "1"])
+        XCTAssertEqual(unlabelled.status, 1)
+        XCTAssertTrue(unlabelled.errors.contains("the training set has no classes"), unlabelled.errors)
+    }
+}
