@@ -3,7 +3,7 @@ import Foundation
 import TensorCore
 
 extension PretrainedBackbone {
-    /// The checkpoint format this reader understands (see `Docs`/the checkpoint format).
+    /// The `format` metadata value of the checkpoints this reader understands.
     static let checkpointFormat = "clsa-swift-checkpoint-1"
 
     /// Reads the query backbone of a checkpoint in the project's format: a full pretraining

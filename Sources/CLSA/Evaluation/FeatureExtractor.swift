@@ -47,13 +47,13 @@ public struct FeatureExtractor {
                    normalization: backbone.normalization, warningSink: warningSink)
     }
 
-    /// The features of every image of `dataset`, in index order, through `transform` (default:
-    /// the backbone's evaluation transform). Images that fail to load are skipped with a
-    /// warning; `indices` says which dataset image each row is.
+    /// The features of every image of `dataset`, in index order, through the backbone's
+    /// evaluation transform. Images that fail to load are skipped with a warning; `indices` says
+    /// which dataset image each row is.
     /// - Throws: `EvaluationError.noLoadableImages` when no image could be loaded; with a
     ///   strict loader, the first `ImageDecodingError`.
-    public func extract(_ dataset: any ImageDataset, transform: (any SampleTransform)? = nil) throws -> ExtractedFeatures {
-        let loader = loader(for: dataset, transform: transform ?? backbone.evaluationTransform, shuffle: false)
+    public func extract(_ dataset: any ImageDataset) throws -> ExtractedFeatures {
+        let loader = loader(for: dataset, transform: backbone.evaluationTransform, shuffle: false)
         let epoch = loader.makeIterator(epoch: 0)
         var parts: [Tensor] = [], labels: [Int?] = [], indices: [Int] = []
         while let batch = try epoch.next() {
