@@ -20,9 +20,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Two timed runs per figure instead of five: rougher figures, sooner.")
     var quick = false
 
+    @Option(name: .customLong("only"), help: "Run only these sections (machine, sgemm, resnet50); repeatable.")
+    var onlySections: [String] = []
+
     func validate() throws {
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1, got \(threads)")
+        }
+        let known = Self.sections.map(\.name)
+        for name in onlySections where !known.contains(name) {
+            throw ValidationError("unknown section '\(name)' for --only (expected one of: \(known.joined(separator: ", ")))")
         }
     }
 
@@ -30,7 +37,9 @@ struct BenchCommand: ParsableCommand {
         if let threads { Threading.setThreadCount(threads) }
         let settings = quick ? BenchSettings(warmups: 1, repetitions: 2) : BenchSettings(warmups: 1, repetitions: 5)
         var results = BenchResults()
-        for section in Self.sections { try section.run(settings, &results) }
+        for section in Self.sections where onlySections.isEmpty || onlySections.contains(section.name) {
+            try section.run(settings, &results)
+        }
         BenchReport.line("peak_rss_mb", String(format: "%.0f", PeakMemory.residentMegabytes))
     }
 }

@@ -5,8 +5,25 @@ final class GEMMTests: XCTestCase {
     /// Every transpose combination, with padded leading dimensions (ldc > n), α ≠ 1 and β ≠ 0,
     /// against a Double-precision triple loop. The padding must stay untouched.
     func testSgemmMatchesNaiveProduct() {
+        checkAgainstNaiveProduct(m: 5, n: 7, k: 6)
+    }
+
+    /// Products large enough to be split across threads: by columns (n ≥ m) and by rows, with
+    /// sizes that are not multiples of the 16-element block granule.
+    func testThreadSplitProductsMatchNaiveProduct() {
+        XCTAssertGreaterThanOrEqual(2 * 37 * 1001 * 61, gemmParallelMinimumFlops)
+        checkAgainstNaiveProduct(m: 37, n: 1001, k: 61)
+        checkAgainstNaiveProduct(m: 1001, n: 37, k: 61)
+    }
+
+    func testBlocksTileTheRangeOnGranuleBoundaries() {
+        let blocks = (0..<3).map { gemmBlock($0, of: 3, total: 100, granule: 16) }
+        XCTAssertEqual(blocks, [0..<48, 48..<80, 80..<100])
+    }
+
+    private func checkAgainstNaiveProduct(m: Int, n: Int, k: Int) {
         var random = SeededRandom(seed: 7)
-        let (m, n, k, pad) = (5, 7, 6, 3)
+        let pad = 3
         let alpha: Float = 1.5, beta: Float = -0.5
         for transposeA in [false, true] {
             for transposeB in [false, true] {
