@@ -9,28 +9,27 @@ func addInPlace(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, cou
     }
 }
 
-/// y[i] += a · x[i]
-func addScaledInPlace(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ x: UnsafePointer<Float>, count: Int) {
+// Each kernel is spelled out rather than built from a map taking a closure: the closure is
+// not inlined through the parallel loop and costs a call per element (measured 5× slower).
+
+/// out[i] = a[i] + b[i]
+func addVectors(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
     Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
-        for i in r { y[i] += a * x[i] }
+        for i in r { out[i] = a[i] + b[i] }
     }
 }
 
-/// out[i] = f(a[i], b[i])
-@inline(__always)
-func mapBinary(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-               count: Int, _ f: (Float, Float) -> Float) {
+/// out[i] = a[i] · b[i]
+func multiplyVectors(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
     Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
-        for i in r { out[i] = f(a[i], b[i]) }
+        for i in r { out[i] = a[i] * b[i] }
     }
 }
 
-/// out[i] = f(a[i])
-@inline(__always)
-func mapUnary(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, count: Int,
-              _ f: (Float) -> Float) {
+/// out[i] = s · a[i]
+func scaleVector(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ s: Float, count: Int) {
     Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
-        for i in r { out[i] = f(a[i]) }
+        for i in r { out[i] = s * a[i] }
     }
 }
 

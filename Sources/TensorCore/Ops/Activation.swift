@@ -18,8 +18,7 @@ public func relu(_ x: Tensor, inPlace: Bool = false) -> Tensor {
     } else {
         out = Tensor(uninitializedShape: x.shape)
     }
-    // Explicit loops rather than mapUnary/mapBinary: their element closure is not inlined
-    // through the parallel loop, which measured 5× slower on these memory-bound passes.
+    // An explicit loop, as in VectorKernels: an element closure would not be inlined.
     let source = x.data, destination = out.data
     Threading.parallelRanges(x.count, minimumChunk: elementwiseMinimumChunk) { range in
         for i in range { destination[i] = max(source[i], 0) }

@@ -4,7 +4,7 @@
 public func + (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
     let out = Tensor(uninitializedShape: a.shape)
-    mapBinary(out.data, a.data, b.data, count: a.count, +)
+    addVectors(out.data, a.data, b.data, count: a.count)
     return out.recordingGradient("add", inputs: [a, b]) { g in
         // d(a+b)/da = d(a+b)/db = 1: each input receives its own copy of g.
         if a.requiresGradient { a.accumulateGradient(b.requiresGradient ? g.copy() : g) }
@@ -21,16 +21,16 @@ public func - (a: Tensor, b: Tensor) -> Tensor {
 public func * (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "mul: shapes \(a.shape) and \(b.shape) differ")
     let out = Tensor(uninitializedShape: a.shape)
-    mapBinary(out.data, a.data, b.data, count: a.count, *)
+    multiplyVectors(out.data, a.data, b.data, count: a.count)
     return out.recordingGradient("mul", inputs: [a, b]) { g in
         if a.requiresGradient {
             let ga = Tensor(uninitializedShape: a.shape)
-            mapBinary(ga.data, g.data, b.data, count: a.count, *)
+            multiplyVectors(ga.data, g.data, b.data, count: a.count)
             a.accumulateGradient(ga)
         }
         if b.requiresGradient {
             let gb = Tensor(uninitializedShape: b.shape)
-            mapBinary(gb.data, g.data, a.data, count: b.count, *)
+            multiplyVectors(gb.data, g.data, a.data, count: b.count)
             b.accumulateGradient(gb)
         }
     }
@@ -39,10 +39,10 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
 /// s · a, element-wise.
 public func * (a: Tensor, s: Float) -> Tensor {
     let out = Tensor(uninitializedShape: a.shape)
-    mapUnary(out.data, a.data, count: a.count) { $0 * s }
+    scaleVector(out.data, a.data, s, count: a.count)
     return out.recordingGradient("scale", inputs: [a]) { g in
         let ga = Tensor(uninitializedShape: a.shape)
-        mapUnary(ga.data, g.data, count: a.count) { $0 * s }
+        scaleVector(ga.data, g.data, s, count: a.count)
         a.accumulateGradient(ga)
     }
 }
