@@ -156,8 +156,12 @@ public final class PretrainingRun {
                 try save(trainer, &state)
             }
         }
-        let knnAccuracy = try monitorIfDue(epoch: epoch, trainer: trainer)
         let seconds = seconds(since: epochStart)
+        let skipped = iterator.skippedCount
+        state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
+        // Saved before the monitor runs, so that nothing it does can reach the checkpoint.
+        try save(trainer, &state)
+        let knnAccuracy = try monitorIfDue(epoch: epoch, trainer: trainer)
         let count = Double(max(state.epochLosses.count, 1))
         let epochSummary = EpochSummary(
             epoch: epoch, step: trainer.completedSteps,
@@ -165,20 +169,18 @@ public final class PretrainingRun {
             meanContrastive: state.epochLosses.reduce(0.0) { $0 + Double($1.contrastive) } / count,
             meanDivergence: state.epochLosses.reduce(0.0) { $0 + Double($1.divergence) } / count,
             imagesPerSecond: Double(imagesThisProcess) / max(seconds, 1e-9), seconds: seconds,
-            skippedSamples: iterator.skippedCount, knnAccuracy: knnAccuracy)
+            skippedSamples: skipped, knnAccuracy: knnAccuracy)
         var record: [(name: String, value: MetricsRecord.Value)] = [
             ("type", .string("epoch")), ("epoch", .integer(epoch)), ("step", .integer(epochSummary.step)),
             ("loss", .double(epochSummary.meanLoss)), ("loss_c", .double(epochSummary.meanContrastive)),
             ("loss_d", .double(epochSummary.meanDivergence)),
             ("images_per_s", .double(epochSummary.imagesPerSecond.rounded(toPlaces: 2))),
-            ("seconds", .double(seconds.rounded(toPlaces: 3))), ("skipped", .integer(iterator.skippedCount)),
+            ("seconds", .double(seconds.rounded(toPlaces: 3))), ("skipped", .integer(skipped)),
         ]
         if let knnAccuracy { record.append(("knn_top1", .double(knnAccuracy))) }
         try metrics.append(MetricsRecord(record))
         report(.epochFinished(epochSummary))
-        state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
         state.epochLosses = []
-        try save(trainer, &state)
         return true
     }
 
