@@ -8,22 +8,31 @@ struct Clsa: ParsableCommand {
         commandName: "clsa",
         abstract: "Self-supervised pretraining with CLSA (Contrastive Learning with Stronger Augmentations) on the CPU.",
         version: CLSAVersion.string,
-        subcommands: [BenchCommand.self, BenchDataCommand.self, AugmentCommand.self, AugmentPreviewCommand.self,
-                      LinearEvalCommand.self, EmbedCommand.self])
+        subcommands: [PretrainCommand.self, LinearEvalCommand.self, EmbedCommand.self, ExportCommand.self,
+                      AugmentCommand.self, AugmentPreviewCommand.self, BenchCommand.self, BenchDataCommand.self])
 
     /// Switches OpenBLAS to the CPU's best kernel (possibly re-executing the process), then
-    /// parses the command line and runs the command. Usage errors (bad flags, `ValidationError`)
-    /// exit with status 2, runtime errors with 1.
+    /// parses the command line and runs the command. An error is one line on stderr,
+    /// `clsa: …`; usage errors (bad flags, `ValidationError`) exit with status 2, runtime
+    /// errors with 1.
     static func main() {
         BLASKernelRelaunch.performIfNeeded()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            // ArgumentParser's own status for usage errors is EX_USAGE (64).
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            switch exitCode(for: error) {
+            case .validationFailure:
+                // ArgumentParser's own status for usage errors is EX_USAGE (64).
+                FileHandle.standardError.write(Data("clsa: \(message(for: error))\n".utf8))
+                Foundation.exit(2)
+            case .failure where !(error is ExitCode):
+                FileHandle.standardError.write(Data("clsa: \(error)\n".utf8))
+                Foundation.exit(1)
+            default:
+                // --help, --version and explicit exit codes.
+                exit(withError: error)
+            }
         }
     }
 }

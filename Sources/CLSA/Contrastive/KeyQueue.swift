@@ -40,6 +40,14 @@ public final class KeyQueue {
         self.pointer = pointer
     }
 
+    /// Overwrites the stored keys ([size, dimension]) and the pointer, as a checkpoint recorded them.
+    public func restore(keys saved: Tensor, pointer savedPointer: Int) {
+        precondition(saved.shape == keys.shape, "KeyQueue: saved keys \(saved.shape) for a queue of \(keys.shape)")
+        precondition((0..<size).contains(savedPointer), "KeyQueue: pointer \(savedPointer) outside 0..<\(size)")
+        keys.assign(from: saved)
+        pointer = savedPointer
+    }
+
     /// Throws unless `size` is a positive multiple of `batchSize`.
     public static func validate(size: Int, batchSize: Int) throws {
         guard size > 0, batchSize > 0, size % batchSize == 0 else {

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The `__metadata__` that every checkpoint carries (format `clsa-swift-checkpoint-1`): which
+/// network its backbone tensors belong to, how its inputs were normalised, and where it was made.
+/// Pretraining checkpoints add their run position and configuration (`TrainingCheckpoint`).
+public struct CheckpointMetadata: Equatable, Sendable {
+    public enum Kind: String, Sendable {
+        /// A full pretraining checkpoint: both encoders, the queue, the optimiser, the position.
+        case pretraining
+        /// An export: the query backbone's tensors only.
+        case backbone
+    }
+
+    /// The value of the `format` key.
+    public static let format = "clsa-swift-checkpoint-1"
+
+    public var kind: Kind
+    /// `--arch`: `resnet50`, `resnet18`, `resnet18-small`, `resnet50-small`.
+    public var architecture: String
+    /// Channels of the backbone's stem (64 in torchvision).
+    public var baseWidth: Int
+    /// Side of the training views, in pixels.
+    public var imageSize: Int
+    /// Per-channel normalisation of the inputs (R, G, B), in units of the [0, 1] range.
+    public var mean: [Double]
+    public var standardDeviation: [Double]
+    public var provenance: RunProvenance
+
+    public init(kind: Kind, architecture: String, baseWidth: Int, imageSize: Int, mean: [Double],
+                standardDeviation: [Double], provenance: RunProvenance = .current) {
+        self.kind = kind
+        self.architecture = architecture
+        self.baseWidth = baseWidth
+        self.imageSize = imageSize
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+        self.provenance = provenance
+    }
+
+    /// The metadata of a pretraining checkpoint of a run with `configuration`.
+    public init(pretraining configuration: PretrainingConfiguration, provenance: RunProvenance = .current) {
+        self.init(kind: .pretraining, architecture: configuration.architecture, baseWidth: configuration.baseWidth,
+                  imageSize: configuration.imageSize, mean: configuration.mean,
+                  standardDeviation: configuration.standardDeviation, provenance: provenance)
+    }
+
+    /// Parses a file's `__metadata__`.
+    /// - Throws: `CheckpointError` naming `file` and the missing or malformed key, or a file
+    ///   that is not in this format.
+    public init(reading metadata: [String: String], file: String) throws {
+        func value(_ key: String) throws -> String {
+            guard let value = metadata[key] else { throw CheckpointError(file: file, "metadata has no '\(key)'") }
+            return value
+        }
+        func integer(_ key: String) throws -> Int {
+            guard let number = Int(try value(key)) else {
+                throw CheckpointError(file: file, "metadata '\(key)' is not an integer: '\(try value(key))'")
+            }
+            return number
+        }
+        func triple(_ key: String) throws -> [Double] {
+            let text = try value(key)
+            guard let numbers = try? JSONDecoder().decode([Double].self, from: Data(text.utf8)), numbers.count == 3 else {
+                throw CheckpointError(file: file, "metadata '\(key)' is not a JSON array of 3 numbers: '\(text)'")
+            }
+            return numbers
+        }
+        guard metadata["format"] == Self.format else {
+            throw CheckpointError(file: file, "not a \(Self.format) file (format: \(metadata["format"] ?? "none"))")
+        }
+        guard let kind = Kind(rawValue: try value("kind")) else {
+            throw CheckpointError(file: file, "unknown checkpoint kind '\(try value("kind"))'")
+        }
+        guard try integer("channels") == 3 else {
+            throw CheckpointError(file: file, "expected 3 input channels, metadata says \(try value("channels"))")
+        }
+        self.init(kind: kind, architecture: try value("architecture"), baseWidth: try integer("base_width"),
+                  imageSize: try integer("image_size"), mean: try triple("mean"), standardDeviation: try triple("std"),
+                  provenance: RunProvenance(version: try value("version"), cpuModel: try value("cpu_model"),
+                                            blasCore: try value("blas_core")))
+    }
+
+    /// The string entries for `__metadata__`.
+    public var entries: [String: String] {
+        func json(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
+        return [
+            "format": Self.format,
+            "kind": kind.rawValue,
+            "architecture": architecture,
+            "base_width": String(baseWidth),
+            "image_size": String(imageSize),
+            "channels": "3",
+            "mean": json(mean),
+            "std": json(standardDeviation),
+            "version": provenance.version,
+            "cpu_model": provenance.cpuModel,
+            "blas_core": provenance.blasCore,
+        ]
+    }
+
+    /// The backbone's configuration (without a classifier).
+    /// - Throws: `CheckpointError` naming `file` for an unknown architecture or a bad width.
+    public func backbone(file: String) throws -> ResNetConfiguration {
+        guard var configuration = ResNetConfiguration.named(architecture) else {
+            throw CheckpointError(file: file, "unknown architecture '\(architecture)'")
+        }
+        guard baseWidth >= 1 else { throw CheckpointError(file: file, "base width \(baseWidth) is not positive") }
+        configuration.baseWidth = baseWidth
+        return configuration
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import TensorCore
+
+/// Where a pretraining run stands: what the next step is and where its batch starts.
+public struct RunPosition: Codable, Equatable, Sendable {
+    /// 0-based epoch that the next step belongs to.
+    public var epoch: Int
+    /// Optimiser steps completed.
+    public var step: Int
+    /// The `DataLoader` position within `epoch` that the next batch starts at.
+    public var epochPosition: Int
+
+    public init(epoch: Int, step: Int, epochPosition: Int) {
+        self.epoch = epoch
+        self.step = step
+        self.epochPosition = epochPosition
+    }
+
+    /// The start of a run.
+    public static let start = RunPosition(epoch: 0, step: 0, epochPosition: 0)
+}
+
+/// A checkpoint whose configuration differs from the run that wants to resume it.
+public struct ResumeMismatchError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    /// One line per differing field: "architecture: checkpoint has resnet18, flags say resnet50".
+    public let differences: [String]
+
+    public var description: String {
+        "cannot resume from '\(file)': its configuration differs from this run's: " + differences.joined(separator: "; ")
+    }
+}
+
+/// A full pretraining checkpoint (format `clsa-swift-checkpoint-1`, kind `pretraining`): the
+/// query encoder (backbone under torchvision's names, head under `head.*`), the key encoder
+/// (`key.backbone.*`, `key.head.*`), the queue (`queue.keys`, `queue.pointer`), SGD's momentum
+/// buffers (`optimizer.momentum_buffer.<parameter>`), the configuration and the run position.
+///
+/// Restoring it gives a trainer whose next step is bit for bit the step the saving run would
+/// have taken (at the same thread count).
+///
+///     try TrainingCheckpoint.save(trainer, position: position, to: "run/checkpoints/step-00000100.safetensors")
+///     let checkpoint = try TrainingCheckpoint(path: "run/checkpoints/step-00000100.safetensors")
+///     let trainer = try checkpoint.makeTrainer()
+public struct TrainingCheckpoint {
+    public let path: String
+    public let metadata: CheckpointMetadata
+    public let configuration: PretrainingConfiguration
+    public let position: RunPosition
+    /// Optimiser steps per epoch of the run (fixes its learning-rate schedule).
+    public let stepsPerEpoch: Int
+    private let reader: SafeTensorsReader
+
+    private static let queueKeys = "queue.keys", queuePointer = "queue.pointer"
+    private static let keyPrefix = "key.", momentumPrefix = "optimizer.momentum_buffer."
+
+    /// Reads and validates `path`: an intact file, this format, kind `pretraining`, and a
+    /// readable configuration and position. Tensors are checked against a trainer on `restore`.
+    /// - Throws: `CheckpointError` naming the file and the problem.
+    public init(path: String) throws {
+        let reader = try SafeTensorsReader(path: path)
+        let metadata = try CheckpointMetadata(reading: reader.metadata, file: path)
+        guard metadata.kind == .pretraining else {
+            throw CheckpointError(file: path, "is a \(metadata.kind.rawValue) export, not a pretraining checkpoint")
+        }
+        func integer(_ key: String) throws -> Int {
+            guard let text = reader.metadata[key], let value = Int(text), value >= 0 else {
+                throw CheckpointError(file: path, "metadata '\(key)' is missing or not a non-negative integer")
+            }
+            return value
+        }
+        guard let text = reader.metadata["config"],
+              let configuration = try? JSONDecoder().decode(PretrainingConfiguration.self, from: Data(text.utf8)) else {
+            throw CheckpointError(file: path, "metadata 'config' is missing or not a pretraining configuration")
+        }
+        self.path = path
+        self.reader = reader
+        self.metadata = metadata
+        self.configuration = configuration
+        position = RunPosition(epoch: try integer("epoch"), step: try integer("step"),
+                               epochPosition: try integer("epoch_position"))
+        stepsPerEpoch = try integer("steps_per_epoch")
+        guard stepsPerEpoch >= 1 else { throw CheckpointError(file: path, "metadata 'steps_per_epoch' is 0") }
+    }
+
+    /// Writes `trainer`'s complete state and `position` to `path`, atomically: after a crash
+    /// the file holds the previous checkpoint or this one, whole.
+    /// - Throws: `CheckpointError` naming the file (e.g. "no space left on device"); an
+    ///   existing file at `path` is then untouched.
+    public static func save(_ trainer: CLSATrainer, position: RunPosition, to path: String,
+                            provenance: RunProvenance = .current) throws {
+        precondition(position.step == trainer.completedSteps,
+                     "TrainingCheckpoint: position step \(position.step) ≠ the trainer's \(trainer.completedSteps)")
+        var writer = SafeTensorsWriter()
+        writer.add(state: trainer.query.backbone.state)
+        writer.add(state: trainer.query.head.stateEntries(prefix: "head."))
+        writer.add(state: trainer.key.encoder.state, prefix: keyPrefix)
+        writer.add(queueKeys, trainer.queue.keys)
+        writer.add(queuePointer, int64: [Int64(trainer.queue.pointer)], shape: [])
+        for ((name, _), buffer) in zip(trainer.optimizer.parameters, trainer.optimizer.momentumBuffers) {
+            if let buffer { writer.add(momentumPrefix + name, buffer) }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var entries = CheckpointMetadata(pretraining: trainer.configuration, provenance: provenance).entries
+        entries["config"] = String(decoding: try encoder.encode(trainer.configuration), as: UTF8.self)
+        entries["epoch"] = String(position.epoch)
+        entries["step"] = String(position.step)
+        entries["epoch_position"] = String(position.epochPosition)
+        entries["steps_per_epoch"] = String(trainer.stepsPerEpoch)
+        writer.metadata = entries
+        try writer.write(to: path)
+    }
+
+    /// How this checkpoint's run differs from a run of `configuration` with `stepsPerEpoch`
+    /// steps per epoch, one line per field (empty when it can resume it).
+    public func mismatches(with configuration: PretrainingConfiguration, stepsPerEpoch: Int) -> [String] {
+        var differences = configuration.resumeMismatches(with: self.configuration)
+        if stepsPerEpoch != self.stepsPerEpoch {
+            differences.append("steps per epoch: checkpoint has \(self.stepsPerEpoch), the data gives \(stepsPerEpoch) "
+                               + "(different --data or --subset?)")
+        }
+        return differences
+    }
+
+    /// Sets `trainer`'s parameters, BatchNorm buffers, key encoder, queue and pointer, momentum
+    /// buffers and completed steps to the checkpoint's. Every tensor is checked before any is
+    /// assigned, so on failure the trainer is unchanged.
+    /// - Throws: `ResumeMismatchError` when the configurations differ (naming the fields);
+    ///   `CheckpointError` naming a missing or mis-shaped tensor.
+    public func restore(into trainer: CLSATrainer) throws {
+        let differences = mismatches(with: trainer.configuration, stepsPerEpoch: trainer.stepsPerEpoch)
+        guard differences.isEmpty else { throw ResumeMismatchError(file: path, differences: differences) }
+        var staged = StagedState(reader: reader)
+        try staged.stage(trainer.query.backbone.state)
+        try staged.stage(trainer.query.head.stateEntries(prefix: "head."))
+        try staged.stage(trainer.key.encoder.state, prefix: Self.keyPrefix)
+        let queueKeys = try reader.tensor(Self.queueKeys)
+        guard queueKeys.shape == trainer.queue.keys.shape else {
+            throw CheckpointError(file: path, "tensor '\(Self.queueKeys)' has shape \(queueKeys.shape), expected \(trainer.queue.keys.shape)")
+        }
+        try staged.requireShape(Self.queuePointer, [])
+        let pointer = Int(try reader.int64s(Self.queuePointer)[0])
+        guard (0..<trainer.queue.size).contains(pointer), pointer % trainer.configuration.batchSize == 0 else {
+            throw CheckpointError(file: path, "queue pointer \(pointer) is not a batch boundary in 0..<\(trainer.queue.size)")
+        }
+        let buffers: [Tensor?] = try trainer.optimizer.parameters.map { name, parameter in
+            let key = Self.momentumPrefix + name
+            guard reader.entries[key] != nil else { return nil }
+            try staged.requireShape(key, parameter.shape)
+            return try reader.tensor(key)
+        }
+        guard position.step <= trainer.totalSteps, position.epoch <= trainer.configuration.epochs else {
+            throw CheckpointError(file: path, "position (epoch \(position.epoch), step \(position.step)) lies beyond the run's "
+                                  + "\(trainer.configuration.epochs) epochs of \(trainer.stepsPerEpoch) steps")
+        }
+        staged.apply()
+        trainer.queue.restore(keys: queueKeys, pointer: pointer)
+        trainer.optimizer.setMomentumBuffers(buffers)
+        trainer.completedSteps = position.step
+    }
+
+    /// A trainer built from this checkpoint's configuration and restored to its state.
+    public func makeTrainer() throws -> CLSATrainer {
+        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch)
+        try restore(into: trainer)
+        return trainer
+    }
+}

@@ -1,0 +1,324 @@
+import Augment
+import Dispatch
+import Foundation
+import TensorCore
+
+/// A whole pretraining run: epochs of `DataLoader` batches (`CLSAViews`, the last short batch
+/// dropped) through `CLSATrainer.step`, with its records in the run folder:
+///
+/// - `config.json`: the configuration, the run settings and their provenance;
+/// - `metrics.jsonl`: one record per step (`step`, `epoch`, `loss`, `loss_c`, `loss_d`, `lr`,
+///   `images_per_s`) and one per epoch, each line written as it is made;
+/// - `checkpoints/step-NNNNNNNN.safetensors`: every `saveEvery` steps (also mid-epoch), at each
+///   epoch's end and on cancellation; the newest `keep` are kept.
+///
+/// **Exact resumption.** Every random draw is keyed by (seed, epoch, sample, view) or by the
+/// step number, and a checkpoint holds the complete trainer state and the loader position, so
+/// a run resumed from any checkpoint makes bit for bit the steps it would have made (at the
+/// same thread count, whatever the worker count).
+///
+/// **Stopping.** A NaN or infinite loss throws `NonFiniteLossError` (naming the step) before
+/// that step's update and without saving, so the last checkpoint stays the last good one.
+/// `cancellation.cancel()` (Ctrl-C) makes the run save its position and return.
+///
+///     let run = PretrainingRun(configuration: configuration, settings: settings, dataset: data,
+///                              resume: .auto) { event in render(event) }
+///     let summary = try run.run()
+public final class PretrainingRun {
+    /// Top-1 accuracy in [0, 1] of a kNN classifier on the backbone's features.
+    public typealias KNNMonitor = (ResNet) throws -> Double
+
+    /// Which checkpoint a run continues from.
+    public enum Resume: Equatable, Sendable {
+        /// The newest valid checkpoint of the run folder (a fresh start when there is none).
+        case auto
+        /// This checkpoint file, or the newest valid one of this run folder.
+        case path(String)
+    }
+
+    public let configuration: PretrainingConfiguration
+    public let settings: RunSettings
+    /// The training images (already subset, if `settings.subset` is set).
+    public let dataset: any ImageDataset
+    /// Raise to stop the run after the current step, saving its position.
+    public let cancellation = CancellationFlag()
+    private let resume: Resume?
+    private let knnMonitor: KNNMonitor?
+    private let report: (PretrainingEvent) -> Void
+
+    /// Steps after which the whole run's time is estimated.
+    private static let estimateAfterSteps = 5
+
+    public init(configuration: PretrainingConfiguration, settings: RunSettings, dataset: any ImageDataset,
+                resume: Resume? = nil, knnMonitor: KNNMonitor? = nil,
+                events: @escaping (PretrainingEvent) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.settings = settings
+        self.dataset = dataset
+        self.resume = resume
+        self.knnMonitor = knnMonitor
+        self.report = events
+    }
+
+    /// The run folder's checkpoints.
+    public var checkpoints: CheckpointDirectory { CheckpointDirectory(runDirectory: settings.runDirectory) }
+
+    /// Runs (or continues) the run to its last epoch, or until cancelled.
+    /// - Throws: `ConfigurationError` for bad settings or a run folder that already holds
+    ///   another run; `ResumeMismatchError` / `CheckpointError` for a checkpoint that cannot be
+    ///   resumed; `NonFiniteLossError`; `CheckpointError` / `RunFileError` when saving fails.
+    public func run() throws -> PretrainingSummary {
+        try configuration.validate()
+        try settings.validate()
+        Threading.setThreadCount(settings.threads)
+        let loader = DataLoader(dataset: dataset, transform: try configuration.views(), batchSize: configuration.batchSize,
+                                shuffle: true, dropLast: true, seed: configuration.seed, workerCount: settings.workers,
+                                normalization: Normalization(mean: configuration.mean,
+                                                             standardDeviation: configuration.standardDeviation),
+                                warningSink: { [report] in report(.warning($0)) })
+        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: loader.nominalBatchCount)
+        let resumed = try checkpointToResume()
+        if let resumed { try resumed.restore(into: trainer) }
+        let start = resumed?.position ?? .start
+
+        try prepareRunDirectory()
+        let metrics = try MetricsLog(path: path("metrics.jsonl"), resumingAt: resumed.map { _ in start })
+        let provenance = RunProvenance.current
+        try writeRunRecord(provenance: provenance, stepsPerEpoch: trainer.stepsPerEpoch, totalSteps: trainer.totalSteps,
+                           resumedFrom: resumed?.path)
+        report(.started(PretrainingStart(configuration: configuration, settings: settings, provenance: provenance,
+                                         datasetCount: dataset.count, stepsPerEpoch: trainer.stepsPerEpoch,
+                                         totalSteps: trainer.totalSteps,
+                                         resumedFrom: resumed.map { ($0.path, $0.position) })))
+        reportStartWarnings(resumedComplete: start.epoch >= configuration.epochs)
+
+        var state = LoopState(position: start, lastSavedStep: resumed.map { _ in start.step },
+                              lastCheckpoint: resumed?.path, clock: .now())
+        if start.epochPosition > 0 { state.epochLosses = metrics.stepLosses(inEpoch: start.epoch) }
+        while state.position.epoch < configuration.epochs {
+            guard try runEpoch(loader: loader, trainer: trainer, metrics: metrics, state: &state) else {
+                return summary(of: state, trainer: trainer, interrupted: true)
+            }
+        }
+        return summary(of: state, trainer: trainer, interrupted: false)
+    }
+
+    /// What the loop carries from step to step.
+    private struct LoopState {
+        var position: RunPosition
+        var lastSavedStep: Int?
+        var lastCheckpoint: String?
+        let clock: DispatchTime
+        var stepsThisProcess = 0
+        var lastLoss: Float?
+        /// (L, L_C, L_D) of the current epoch's steps, in step order.
+        var epochLosses: [(loss: Float, contrastive: Float, divergence: Float)] = []
+        /// Smoothed seconds per step, for the time left.
+        var secondsPerStep: Double?
+        /// Seconds since `clock` after this process's first step (the estimate leaves it out).
+        var firstStepEnd: Double?
+
+        var elapsed: Double { seconds(since: clock) }
+    }
+
+    /// Runs the rest of epoch `state.position.epoch`. Returns false when cancelled (after saving).
+    private func runEpoch(loader: DataLoader, trainer: CLSATrainer, metrics: MetricsLog,
+                          state: inout LoopState) throws -> Bool {
+        let epoch = state.position.epoch
+        let iterator = loader.makeIterator(epoch: epoch, startPosition: state.position.epochPosition)
+        let epochStart = DispatchTime.now()
+        var stepEnd = epochStart, imagesThisProcess = 0
+        while true {
+            if cancellation.isCancelled {
+                try save(trainer, &state)
+                return false
+            }
+            guard let batch = try iterator.next() else { break }
+            let stepMetrics = try trainer.step(views: batch.views)
+            let stepSeconds = seconds(since: stepEnd)
+            stepEnd = .now()
+            imagesThisProcess += batch.count
+            state.stepsThisProcess += 1
+            state.lastLoss = stepMetrics.loss
+            state.position = RunPosition(epoch: epoch, step: stepMetrics.step, epochPosition: batch.endPosition)
+            state.epochLosses.append((stepMetrics.loss, stepMetrics.lossContrastive, stepMetrics.lossDivergence))
+            let imagesPerSecond = Double(batch.count) / max(stepSeconds, 1e-9)
+            try metrics.append(MetricsRecord([
+                ("type", .string("step")), ("step", .integer(stepMetrics.step)), ("epoch", .integer(epoch)),
+                ("loss", .float(stepMetrics.loss)), ("loss_c", .float(stepMetrics.lossContrastive)),
+                ("loss_d", .float(stepMetrics.lossDivergence)), ("lr", .double(stepMetrics.learningRate)),
+                ("images_per_s", .double(imagesPerSecond.rounded(toPlaces: 2))),
+            ]))
+            reportProgress(stepMetrics, trainer: trainer, stepSeconds: stepSeconds, imagesPerSecond: imagesPerSecond,
+                           state: &state)
+            let epochEnds = dataset.count - batch.endPosition < configuration.batchSize
+            if let saveEvery = settings.saveEvery, stepMetrics.step % saveEvery == 0, !epochEnds {
+                try save(trainer, &state)
+            }
+        }
+        let seconds = seconds(since: epochStart)
+        let skipped = iterator.skippedCount
+        state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
+        // Saved before the monitor runs, so that nothing it does can reach the checkpoint.
+        try save(trainer, &state)
+        let knnAccuracy = try monitorIfDue(epoch: epoch, trainer: trainer)
+        let count = Double(max(state.epochLosses.count, 1))
+        let epochSummary = EpochSummary(
+            epoch: epoch, step: trainer.completedSteps,
+            meanLoss: state.epochLosses.reduce(0.0) { $0 + Double($1.loss) } / count,
+            meanContrastive: state.epochLosses.reduce(0.0) { $0 + Double($1.contrastive) } / count,
+            meanDivergence: state.epochLosses.reduce(0.0) { $0 + Double($1.divergence) } / count,
+            imagesPerSecond: Double(imagesThisProcess) / max(seconds, 1e-9), seconds: seconds,
+            skippedSamples: skipped, knnAccuracy: knnAccuracy)
+        var record: [(name: String, value: MetricsRecord.Value)] = [
+            ("type", .string("epoch")), ("epoch", .integer(epoch)), ("step", .integer(epochSummary.step)),
+            ("loss", .double(epochSummary.meanLoss)), ("loss_c", .double(epochSummary.meanContrastive)),
+            ("loss_d", .double(epochSummary.meanDivergence)),
+            ("images_per_s", .double(epochSummary.imagesPerSecond.rounded(toPlaces: 2))),
+            ("seconds", .double(seconds.rounded(toPlaces: 3))), ("skipped", .integer(skipped)),
+        ]
+        if let knnAccuracy { record.append(("knn_top1", .double(knnAccuracy))) }
+        try metrics.append(MetricsRecord(record))
+        report(.epochFinished(epochSummary))
+        state.epochLosses = []
+        return true
+    }
+
+    /// Progress for the front end, and the one-off estimate of the whole run's time.
+    private func reportProgress(_ metrics: StepMetrics, trainer: CLSATrainer, stepSeconds: Double,
+                                imagesPerSecond: Double, state: inout LoopState) {
+        let remainingSteps = trainer.totalSteps - metrics.step
+        state.secondsPerStep = state.secondsPerStep.map { 0.8 * $0 + 0.2 * stepSeconds } ?? stepSeconds
+        if state.firstStepEnd == nil { state.firstStepEnd = state.elapsed }
+        let measured = state.stepsThisProcess - 1
+        if measured == Self.estimateAfterSteps || (remainingSteps == 0 && measured < Self.estimateAfterSteps) {
+            // The first step (buffer allocation, loader warm-up) is left out of the rate.
+            let perStep = measured > 0 ? (state.elapsed - state.firstStepEnd!) / Double(measured) : state.elapsed
+            let remaining = perStep * Double(remainingSteps)
+            report(.estimate(totalSeconds: state.elapsed + remaining, remainingSeconds: remaining))
+        }
+        let stepInEpoch = metrics.step - state.position.epoch * trainer.stepsPerEpoch
+        let perStep = state.secondsPerStep ?? stepSeconds
+        report(.step(StepProgress(
+            epoch: state.position.epoch, epochs: configuration.epochs, stepInEpoch: stepInEpoch,
+            stepsPerEpoch: trainer.stepsPerEpoch, metrics: metrics, totalSteps: trainer.totalSteps,
+            imagesPerSecond: imagesPerSecond,
+            epochSecondsLeft: perStep * Double(max(0, trainer.stepsPerEpoch - stepInEpoch)),
+            runSecondsLeft: perStep * Double(remainingSteps))))
+    }
+
+    /// Saves the trainer at `state.position` unless that step is already saved.
+    private func save(_ trainer: CLSATrainer, _ state: inout LoopState) throws {
+        guard state.lastSavedStep != state.position.step else { return }
+        let file = try checkpoints.save(trainer, position: state.position, keep: settings.keep)
+        state.lastSavedStep = state.position.step
+        state.lastCheckpoint = file
+        report(.checkpointSaved(path: file, position: state.position))
+    }
+
+    /// The kNN accuracy after epoch `epoch` (0-based), every `knnEvery` epochs and after the last.
+    private func monitorIfDue(epoch: Int, trainer: CLSATrainer) throws -> Double? {
+        guard let knnMonitor, let every = settings.knnEvery,
+              (epoch + 1) % every == 0 || epoch + 1 == configuration.epochs else { return nil }
+        return try knnMonitor(trainer.query.backbone)
+    }
+
+    /// The checkpoint `resume` names, or nil for a fresh start.
+    private func checkpointToResume() throws -> TrainingCheckpoint? {
+        switch resume {
+        case nil:
+            if let newest = checkpoints.files().last {
+                throw ConfigurationError("'\(settings.runDirectory)' already holds a run (checkpoint '\(newest.path)'); "
+                                         + "pass --resume auto to continue it, or choose another --out")
+            }
+            return nil
+        case .auto:
+            let found = checkpoints.newestValid { report(.warning($0)) }
+            if found == nil {
+                report(.warning("no checkpoint in '\(checkpoints.path)' to resume: starting a fresh run"))
+            }
+            return found
+        case .path(let path):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ConfigurationError("--resume '\(path)' does not exist")
+            }
+            guard isDirectory.boolValue else { return try TrainingCheckpoint(path: path) }
+            guard let found = CheckpointDirectory(runDirectory: path).newestValid(warning: { report(.warning($0)) }) else {
+                throw ConfigurationError("--resume '\(path)': no valid checkpoint in '\(path)/checkpoints'")
+            }
+            return found
+        }
+    }
+
+    private func prepareRunDirectory() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: settings.runDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw RunFileError(file: settings.runDirectory, reason: "cannot create the run folder: \(error.localizedDescription)")
+        }
+        checkpoints.removeStaleTemporaryFiles()
+    }
+
+    private func path(_ name: String) -> String {
+        (settings.runDirectory as NSString).appendingPathComponent(name)
+    }
+
+    /// `config.json`: everything needed to understand, reproduce or resume the run.
+    private func writeRunRecord(provenance: RunProvenance, stepsPerEpoch: Int, totalSteps: Int, resumedFrom: String?) throws {
+        let record = RunRecord(configuration: configuration, effectiveLearningRate: configuration.effectiveLearningRate,
+                               settings: settings, provenance: provenance, seed: configuration.seed,
+                               datasetCount: dataset.count, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps,
+                               resumedFrom: resumedFrom)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let file = path("config.json")
+        try RunFileError.rethrowing(file) { try AtomicFile.write(Array(try encoder.encode(record)) + [0x0A], to: file) }
+    }
+
+    private struct RunRecord: Encodable {
+        let configuration: PretrainingConfiguration
+        let effectiveLearningRate: Double
+        let settings: RunSettings
+        let provenance: RunProvenance
+        let seed: UInt64
+        let datasetCount: Int
+        let stepsPerEpoch: Int
+        let totalSteps: Int
+        let resumedFrom: String?
+    }
+
+    private func reportStartWarnings(resumedComplete: Bool) {
+        #if DEBUG
+        report(.warning("warning: this is a debug build; training runs many times slower than with "
+                        + "`swift build -c release` (.build/release/clsa)"))
+        #endif
+        if configuration.queueSize >= dataset.count {
+            report(.warning("warning: --queue-size \(configuration.queueSize) is not smaller than the \(dataset.count) "
+                            + "training images: the queue holds keys of the query's own image as negatives"))
+        }
+        if resumedComplete {
+            report(.warning("the checkpoint's run has already completed its \(configuration.epochs) epochs"))
+        }
+    }
+
+    private func summary(of state: LoopState, trainer: CLSATrainer, interrupted: Bool) -> PretrainingSummary {
+        PretrainingSummary(completedSteps: trainer.completedSteps, totalSteps: trainer.totalSteps,
+                           completedEpochs: state.position.epoch,
+                           finalLoss: state.lastLoss, seconds: state.elapsed, lastCheckpoint: state.lastCheckpoint,
+                           interrupted: interrupted)
+    }
+}
+
+/// Seconds since `start` on the monotonic clock.
+private func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) * 1e-9
+}
+
+private extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (self * scale).rounded() / scale
+    }
+}

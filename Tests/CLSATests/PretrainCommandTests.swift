@@ -1,0 +1,136 @@
+import Foundation
+import XCTest
+@testable import CLSA
+
+/// The built `clsa` executable (a product of `swift build --build-tests`): `clsa pretrain`
+/// killed with SIGKILL and resumed, `clsa export`, and the command line's errors.
+final class PretrainCommandTests: XCTestCase {
+    private var folder: String!
+    private var data: String!
+
+    override func setUpWithError() throws {
+        folder = try PretrainingFixtures.temporaryFolder(for: self)
+        data = folder + "/images"
+        try PretrainingFixtures.imageFolder(at: data, count: 64)
+    }
+
+    /// `clsa` beside the test bundle (`.build/<configuration>/`).
+    private func executable() throws -> String {
+        let bundle = Bundle.main.bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent(),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+            .map { $0.appendingPathComponent("clsa").path }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw MissingExecutable(candidates: candidates)
+        }
+        return found
+    }
+
+    private struct MissingExecutable: Error, CustomStringConvertible {
+        let candidates: [String]
+        var description: String { "no clsa executable at \(candidates); build with `swift build --build-tests`" }
+    }
+
+    private struct Outcome {
+        let status: Int32
+        let killedBySignal: Bool
+        let standardOutput: String
+        let standardError: String
+    }
+
+    private func clsa(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable())
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read before waiting, so a full pipe cannot stall the child.
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+                       standardOutput: String(decoding: out, as: UTF8.self), standardError: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Tiny settings: 64 images, batch 8 → 8 steps per epoch, 16 in all.
+    private func pretrainArguments(out: String, workers: Int, batchSize: Int = 8, queueSize: Int = 32) -> [String] {
+        ["pretrain", "--data", data, "--arch", "resnet18-small", "--base-width", "4", "--image-size", "16",
+         "--strong-sizes", "8", "--batch-size", String(batchSize), "--queue-size", String(queueSize), "--dim", "16", "--hidden", "16",
+         "--alpha", "0.9", "--epochs", "2", "--save-every", "3", "--threads", "2", "--workers", String(workers),
+         "--seed", "3", "--out", out]
+    }
+
+    /// Killed with SIGKILL after step 5 (two steps past its last checkpoint) and resumed with
+    /// `--resume auto` and another worker count, the run's per-step losses are bitwise those
+    /// of an uninterrupted run.
+    func testKilledRunResumesBitwise() throws {
+        let whole = try clsa(pretrainArguments(out: folder + "/whole", workers: 1))
+        XCTAssertEqual(whole.status, 0, whole.standardError)
+        XCTAssertTrue(whole.standardOutput.contains("blas_core: "), whole.standardOutput)
+        XCTAssertTrue(whole.standardOutput.contains("done: 16/16 steps"), whole.standardOutput)
+
+        let split = folder + "/split"
+        let killed = try clsa(pretrainArguments(out: split, workers: 3) + ["--debug-kill-after-step", "5"])
+        XCTAssertTrue(killed.killedBySignal, "status \(killed.status): \(killed.standardError)")
+        XCTAssertEqual(killed.status, SIGKILL)
+        XCTAssertEqual(CheckpointDirectory(runDirectory: split).files().map(\.step), [3])
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: split + "/metrics.jsonl").count, 5)
+
+        let resumed = try clsa(pretrainArguments(out: split, workers: 2) + ["--resume", "auto"])
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("resuming"), resumed.standardOutput)
+
+        let expected = try PretrainingFixtures.stepLosses(inMetrics: folder + "/whole/metrics.jsonl")
+        XCTAssertEqual(expected.count, 16)
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: split + "/metrics.jsonl"), expected)
+
+        let backbone = folder + "/backbone.safetensors"
+        let export = try clsa(["export", "--checkpoint", CheckpointDirectory(runDirectory: split).file(forStep: 16),
+                               "--out", backbone])
+        XCTAssertEqual(export.status, 0, export.standardError)
+        let reader = try SafeTensorsReader(path: backbone)
+        XCTAssertEqual(reader.metadata["kind"], "backbone")
+        XCTAssertFalse(reader.names.contains { $0.hasPrefix("head.") || $0.hasPrefix("key.") || $0.hasPrefix("fc.") })
+
+        let mismatch = try clsa(pretrainArguments(out: split, workers: 1, queueSize: 64) + ["--resume", "auto"])
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.standardError.hasPrefix("clsa: cannot resume"), mismatch.standardError)
+        XCTAssertTrue(mismatch.standardError.contains("queue size: checkpoint has 32, flags say 64"), mismatch.standardError)
+    }
+
+    /// Usage errors exit with status 2 and one line `clsa: …` naming the flag or path.
+    func testCommandLineErrors() throws {
+        let empty = folder + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let cases: [(arguments: [String], message: String)] = [
+            (pretrainArguments(out: folder + "/x", workers: 1, batchSize: 0), "--batch-size must be at least 2"),
+            (["pretrain", "--data", data, "--no-such-flag"], "--no-such-flag"),
+            (["pretrain", "--data", folder + "/missing"], "does not exist"),
+            (["pretrain", "--data", empty], "contains no .jpg, .jpeg or .png files"),
+            (["pretrain", "--preset", "nonsense"], "unknown --preset 'nonsense'"),
+            (["pretrain"], "--data is required"),
+            (["pretrain", "--data", data, "--arch", "vgg"], "unknown --arch 'vgg'"),
+            (["pretrain", "--data", data, "--strong-sizes", "96,x"], "--strong-sizes"),
+            (["pretrain", "--data", data, "--queue-size", "1000"], "--queue-size 1000 must be a positive multiple of --batch-size 256"),
+            (["export", "--checkpoint", folder + "/none.safetensors", "--out", folder + "/b.safetensors"], "is not a file"),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try clsa(arguments)
+            XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.standardError)")
+            XCTAssertTrue(outcome.standardError.hasPrefix("clsa: ") && outcome.standardError.contains(message),
+                          "\(arguments): \(outcome.standardError)")
+            XCTAssertEqual(outcome.standardError.split(separator: "\n").count, 1, outcome.standardError)
+        }
+    }
+
+    /// A damaged checkpoint given to `clsa export` is a runtime error naming it.
+    func testExportRefusesADamagedCheckpoint() throws {
+        let path = folder + "/damaged.safetensors"
+        try Data("not a checkpoint at all".utf8).write(to: URL(fileURLWithPath: path))
+        let outcome = try clsa(["export", "--checkpoint", path, "--out", folder + "/b.safetensors"])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(outcome.standardError.hasPrefix("clsa: checkpoint '\(path)'"), outcome.standardError)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import TensorCore
+import XCTest
+@testable import CLSA
+
+final class PretrainingRunTests: XCTestCase {
+    private var folder: String!
+    /// 64 images: 8 steps of 8 per epoch.
+    private let dataset = InMemoryDataset(images: PretrainingFixtures.images(count: 64))
+
+    override func setUpWithError() throws {
+        folder = try PretrainingFixtures.temporaryFolder(for: self)
+    }
+
+    private func settings(_ name: String, workers: Int = 1, saveEvery: Int? = 3, knnEvery: Int? = nil) -> RunSettings {
+        RunSettings(runDirectory: folder + "/" + name, data: "memory", workers: workers, threads: 2,
+                    saveEvery: saveEvery, keep: 2, knnEvery: knnEvery)
+    }
+
+    private func metrics(_ name: String) -> String { folder + "/" + name + "/metrics.jsonl" }
+
+    /// Cancelled mid-epoch (as Ctrl-C does) and resumed with `auto` and another worker count,
+    /// the run records bit for bit the losses of an uninterrupted run.
+    func testCancelledRunResumesExactly() throws {
+        let configuration = PretrainingFixtures.tinyConfiguration()
+        let whole = try PretrainingRun(configuration: configuration, settings: settings("whole"), dataset: dataset).run()
+        XCTAssertEqual(whole.completedSteps, 16)
+        XCTAssertFalse(whole.interrupted)
+
+        var run: PretrainingRun!
+        run = PretrainingRun(configuration: configuration, settings: settings("split", workers: 3), dataset: dataset,
+                             events: { event in
+            if case .step(let progress) = event, progress.metrics.step == 5 { run.cancellation.cancel() }
+        })
+        let first = try run.run()
+        XCTAssertTrue(first.interrupted)
+        XCTAssertEqual(first.completedSteps, 5)
+        let saved = try TrainingCheckpoint(path: try XCTUnwrap(first.lastCheckpoint))
+        XCTAssertEqual(saved.position, RunPosition(epoch: 0, step: 5, epochPosition: 40))
+
+        let second = try PretrainingRun(configuration: configuration, settings: settings("split", workers: 2),
+                                        dataset: dataset, resume: .auto).run()
+        XCTAssertEqual(second.completedSteps, 16)
+        let expected = try PretrainingFixtures.stepLosses(inMetrics: metrics("whole"))
+        XCTAssertEqual(expected.count, 16)
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: metrics("split")), expected)
+    }
+
+    /// metrics.jsonl has a record per step with the documented fields, then one per epoch;
+    /// config.json has the configuration and provenance; checkpoints rotate.
+    func testRunRecords() throws {
+        var seen: [String] = []
+        let summary = try PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(), settings: settings("records"),
+                                         dataset: dataset, events: { event in
+            switch event {
+            case .started: seen.append("started")
+            case .estimate(let total, _): seen.append("estimate"); XCTAssertGreaterThan(total, 0)
+            default: break
+            }
+        }).run()
+        XCTAssertEqual(seen, ["started", "estimate"])
+        let lines = try String(contentsOfFile: metrics("records"), encoding: .utf8).split(separator: "\n")
+        let records = lines.compactMap { MetricsRecord.rawFields(of: String($0)) }
+        XCTAssertEqual(records.count, 18)
+        XCTAssertEqual(records.filter { $0["type"] == "step" }.count, 16)
+        for key in ["step", "epoch", "loss", "loss_c", "loss_d", "lr", "images_per_s"] {
+            XCTAssertNotNil(records[0][key], key)
+        }
+        XCTAssertEqual(records[8]["type"], "epoch")
+        XCTAssertEqual(records[8]["epoch"], "0")
+        XCTAssertEqual(records[0]["lr"], "0.05")
+        for record in records where record["type"] == "step" {
+            XCTAssertNotNil(Float(record["loss"]!))
+        }
+
+        let config = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/records/config.json"))) as! [String: Any]
+        XCTAssertEqual((config["provenance"] as? [String: Any])?.keys.sorted(), ["blas_core", "cpu_model", "version"])
+        XCTAssertEqual(config["seed"] as? Int, 7)
+        XCTAssertEqual((config["configuration"] as? [String: Any])?["architecture"] as? String, "resnet18-small")
+        XCTAssertEqual(config["steps_per_epoch"] as? Int, 8)
+
+        XCTAssertEqual(CheckpointDirectory(runDirectory: folder + "/records").files().map(\.step), [15, 16])
+        XCTAssertEqual(summary.lastCheckpoint, CheckpointDirectory(runDirectory: folder + "/records").file(forStep: 16))
+    }
+
+    /// A parameter poisoned with NaN (by the monitor, after the epoch's checkpoint is written)
+    /// stops the run at the next step, naming it, and no checkpoint is written or changed.
+    func testNonFiniteLossStopsWithoutTouchingTheLastCheckpoint() throws {
+        let runSettings = settings("nan", saveEvery: nil, knnEvery: 1)
+        let checkpoints = CheckpointDirectory(runDirectory: runSettings.runDirectory)
+        var savedBytes: Data?
+        let run = PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(), settings: runSettings,
+                                 dataset: dataset, knnMonitor: { backbone in
+            savedBytes = try Data(contentsOf: URL(fileURLWithPath: checkpoints.file(forStep: 8)))
+            backbone.conv1.weight.data[0] = .nan
+            return 0.5
+        })
+        XCTAssertThrowsError(try run.run()) { error in
+            guard let error = error as? NonFiniteLossError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.step, 9)
+            XCTAssertTrue(error.description.contains("step 9"), error.description)
+        }
+        XCTAssertEqual(checkpoints.files().map(\.step), [8])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: checkpoints.file(forStep: 8))), savedBytes)
+        let lines = try String(contentsOfFile: metrics("nan"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 9, "8 steps and the epoch record, which carries the monitor's accuracy")
+        XCTAssertEqual(MetricsRecord.rawFields(of: String(lines[8]))?["knn_top1"], "0.5")
+    }
+
+    func testRefusesARunFolderThatHoldsARunUnlessResuming() throws {
+        var configuration = PretrainingFixtures.tinyConfiguration(epochs: 1)
+        _ = try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset).run()
+        XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset).run()) {
+            XCTAssertTrue("\($0)".contains("--resume auto"), "\($0)")
+        }
+        configuration.batchSize = 16
+        XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset,
+                                                resume: .auto).run()) { error in
+            XCTAssertTrue(error is ResumeMismatchError, "\(error)")
+            XCTAssertTrue("\(error)".contains("batch size: checkpoint has 8, flags say 16"), "\(error)")
+        }
+    }
+
+    /// The last short batch is dropped: 70 images give 8 steps of 8, like 64.
+    func testShortLastBatchIsDropped() throws {
+        let summary = try PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(epochs: 1),
+                                         settings: settings("short", saveEvery: nil),
+                                         dataset: InMemoryDataset(images: PretrainingFixtures.images(count: 70))).run()
+        XCTAssertEqual(summary.completedSteps, 8)
+        XCTAssertEqual(summary.totalSteps, 8)
+    }
+
+    func testPresetsValidate() throws {
+        for preset in PretrainingPreset.all {
+            XCTAssertNoThrow(try preset.configuration.validate(), preset.name)
+        }
+        let quick = try XCTUnwrap(PretrainingPreset.named("fashion-mnist-quick"))
+        XCTAssertEqual(quick.data, "fashion-mnist")
+        XCTAssertEqual(quick.configuration.mean, [0.2860, 0.2860, 0.2860])
+        XCTAssertEqual(PretrainingPreset.named("paper-multi")?.configuration.strongSizes, [224, 192, 160, 128, 96])
+        XCTAssertEqual(PretrainingPreset.named("moco-v2")?.configuration.usesStrongViews, false)
+    }
+}
