@@ -85,7 +85,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "The random seed.")
     var seed: UInt64?
 
-    @Option(help: "The run folder (default: runs/PRESET, or runs/pretrain).")
+    @Option(help: "The run folder (default: the resumed checkpoint's, else runs/PRESET or runs/pretrain).")
     var out: String?
 
     @Option(help: "Continue a run: 'auto' (the newest valid checkpoint in --out), a checkpoint file or a run folder.")
@@ -174,10 +174,22 @@ struct PretrainCommand: ParsableCommand {
             throw ValidationError("--data is required (an image folder, or fashion-mnist) unless a --preset names it")
         }
         let settings = RunSettings(
-            runDirectory: out ?? "runs/\(preset ?? "pretrain")", data: data, subset: subset ?? base?.subset,
+            runDirectory: out ?? resumedRunDirectory ?? "runs/\(preset ?? "pretrain")", data: data, subset: subset ?? base?.subset,
             preset: preset, workers: workers ?? 2, threads: threads ?? Threading.threadCount,
             saveEvery: saveEvery, keep: keep, knnEvery: knnEvery, validationData: valData)
         return (c, settings)
+    }
+
+    /// The run folder of `--resume PATH`: the folder itself, or the one holding
+    /// `checkpoints/step-….safetensors`.
+    private var resumedRunDirectory: String? {
+        guard let resume, resume != "auto" else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue { return resume }
+        var folder = (resume as NSString).deletingLastPathComponent
+        if (folder as NSString).lastPathComponent == "checkpoints" { folder = (folder as NSString).deletingLastPathComponent }
+        return folder.isEmpty ? "." : folder
     }
 
     /// "224,192,160" → [224, 192, 160].
