@@ -75,13 +75,13 @@ final class BackboneLoaderTests: XCTestCase {
 
     func testMetadataProblemsAreRefused() throws {
         let cases: [([String: String], String)] = [
-            (["format": "other-1"], "format 'other-1'"),
+            (["format": "other-1"], "format: other-1"),
             (["kind": "classifier"], "kind 'classifier'"),
             (["architecture": "vgg16"], "unknown architecture 'vgg16'"),
-            (["channels": "1"], "channels '1'"),
-            (["mean": "[0.5, 0.5]"], "mean '[0.5, 0.5]'"),
-            (["std": "[1, 0, 1]"], "std"),
-            (["image_size": "big"], "image_size 'big'"),
+            (["channels": "1"], "metadata says 1"),
+            (["mean": "[0.5, 0.5]"], "'mean' is not a JSON array of 3 numbers"),
+            (["std": "[1, 0, 1]"], "'std' must be positive"),
+            (["image_size": "big"], "'image_size' is not an integer: 'big'"),
         ]
         for (index, (overrides, expected)) in cases.enumerated() {
             let path = folder + "/bad-\(index).safetensors"

@@ -74,10 +74,16 @@ public struct CheckpointMetadata: Equatable, Sendable {
         guard try integer("channels") == 3 else {
             throw CheckpointError(file: file, "expected 3 input channels, metadata says \(try value("channels"))")
         }
+        let standardDeviation = try triple("std")
+        guard standardDeviation.allSatisfy({ $0 > 0 }) else {
+            throw CheckpointError(file: file, "metadata 'std' must be positive, got \(standardDeviation)")
+        }
+        // Provenance is informative: files exported by other tools may lack it.
         self.init(kind: kind, architecture: try value("architecture"), baseWidth: try integer("base_width"),
-                  imageSize: try integer("image_size"), mean: try triple("mean"), standardDeviation: try triple("std"),
-                  provenance: RunProvenance(version: try value("version"), cpuModel: try value("cpu_model"),
-                                            blasCore: try value("blas_core")))
+                  imageSize: try integer("image_size"), mean: try triple("mean"), standardDeviation: standardDeviation,
+                  provenance: RunProvenance(version: metadata["version"] ?? "unknown",
+                                            cpuModel: metadata["cpu_model"] ?? "unknown",
+                                            blasCore: metadata["blas_core"] ?? "unknown"))
     }
 
     /// The string entries for `__metadata__`.
