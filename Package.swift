@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "AugmentTests", dependencies: ["Augment"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLSATests", dependencies: ["CLSA"]),
+        .testTarget(name: "LibraryExampleTests", dependencies: ["CLSA", "Augment", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

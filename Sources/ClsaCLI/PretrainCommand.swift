@@ -131,14 +131,16 @@ struct PretrainCommand: ParsableCommand {
         let killStep = debugKillAfterStep
         let run = PretrainingRun(configuration: configuration, settings: settings, dataset: dataset,
                                  resume: resume.map { $0 == "auto" ? .auto : .path($0) },
-                                 knnMonitor: knnMonitor()) { event in
+                                 knnMonitor: try knnMonitor(configuration, settings, train: dataset)) { event in
             reporter.handle(event)
             if case .step(let progress) = event, progress.metrics.step == killStep { kill(getpid(), SIGKILL) }
         }
         let interruption = InterruptHandler(cancellation: run.cancellation)
         defer { interruption.stop() }
         do {
-            reporter.finish(try run.run())
+            let summary = try run.run()
+            try writeChart(runDirectory: settings.runDirectory)
+            reporter.finish(summary)
         } catch {
             reporter.abandonLine()
             throw error
@@ -217,12 +219,28 @@ struct PretrainCommand: ParsableCommand {
         }
     }
 
-    /// The kNN monitor for `--knn-every`: not part of this build yet, so the flag only warns.
-    private func knnMonitor() -> PretrainingRun.KNNMonitor? {
-        if knnEvery != nil {
-            FileHandle.standardError.write(Data("warning: the kNN monitor is not available in this build; --knn-every is ignored\n".utf8))
+    /// The kNN monitor for `--knn-every`: the `--val-data` set classified against the training
+    /// data (the run's `--data`, subset included) with the evaluation transform.
+    private func knnMonitor(_ configuration: PretrainingConfiguration, _ settings: RunSettings,
+                            train: any ImageDataset) throws -> PretrainingRun.KNNMonitor? {
+        guard settings.knnEvery != nil, let validationData = settings.validationData else { return nil }
+        let validation: any ImageDataset
+        do {
+            validation = try DatasetSpecifier(parsing: validationData).open()
+        } catch let error as DatasetError {
+            throw ValidationError("--val-data: \(error)")
         }
-        return nil
+        let monitor = try KNNMonitor(train: train, validation: validation, imageSize: configuration.imageSize,
+                                     normalization: Normalization(mean: configuration.mean,
+                                                                  standardDeviation: configuration.standardDeviation),
+                                     workerCount: settings.workers)
+        return { network in try monitor.top1Accuracy(of: network) }
+    }
+
+    /// Draws `RUN_DIR/metrics.png` (losses per step, kNN accuracy per epoch) from the run's records.
+    private func writeChart(runDirectory: String) throws {
+        let log = try PretrainingMetricsLog(contentsOf: runDirectory + "/metrics.jsonl")
+        try PNGOutput.write(TrainingCharts.pretraining(log), to: runDirectory + "/metrics.png")
     }
 }
 

@@ -30,7 +30,7 @@ final class PretrainingReporter {
             var line = String(format: "epoch %d done: loss %.4f (L_C %.4f, L_D %.4f), %.1f images/s, %@",
                               epoch.epoch + 1, epoch.meanLoss, epoch.meanContrastive, epoch.meanDivergence,
                               epoch.imagesPerSecond, Self.duration(epoch.seconds))
-            if let accuracy = epoch.knnAccuracy { line += String(format: ", kNN top-1 %.2f%%", 100 * accuracy) }
+            if let accuracy = epoch.knnAccuracy { line += String(format: ", kNN top-1 %.2f%%", accuracy) }
             if epoch.skippedSamples > 0 { line += ", \(epoch.skippedSamples) images skipped" }
             say(line)
         }

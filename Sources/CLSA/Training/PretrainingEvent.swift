@@ -61,7 +61,7 @@ public struct EpochSummary {
     public let seconds: Double
     /// Samples skipped because their image could not be loaded.
     public let skippedSamples: Int
-    /// The kNN monitor's top-1 accuracy in [0, 1], when it ran.
+    /// The kNN monitor's top-1 accuracy in percent, when it ran.
     public let knnAccuracy: Double?
 }
 
