@@ -37,7 +37,7 @@ final class LibraryExampleTests: XCTestCase {
         }
         let normalization = Normalization(mean: configuration.mean, standardDeviation: configuration.standardDeviation)
         let metrics = try trainer.step(views: viewBatches.map { normalization.batch($0) })
-        print("loss \(metrics.loss) = L_C \(metrics.lossContrastive) + β·L_D \(metrics.lossDivergence)")
+        print("loss \(metrics.loss): L_C \(metrics.lossContrastive), L_D \(metrics.lossDivergence)")
 
         try TrainingCheckpoint.save(trainer, position: RunPosition(epoch: 0, step: 1, epochPosition: 8), to: path)
         let backbone = try PretrainedBackbone(checkpoint: path)
