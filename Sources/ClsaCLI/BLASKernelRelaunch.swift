@@ -1,33 +1,32 @@
 import Foundation
 import TensorCore
 
-/// Makes `clsa` run OpenBLAS's best kernel for the CPU. OpenBLAS picks its kernel when the
-/// library loads, before `main`, so the only remedy for a wrong pick is to set
-/// `OPENBLAS_CORETYPE` and execute the program again; `BLASKernel.relaunchMarker` in the
-/// environment keeps that to once.
+/// Makes `clsa` run OpenBLAS's best kernel for the CPU, with idle BLAS threads that sleep.
+/// OpenBLAS reads its settings when the library loads, before `main`, so the only remedy is to
+/// set the variables (`OpenBLASEnvironment`) and execute the program again;
+/// `BLASKernel.relaunchMarker` in the environment keeps that to once.
 enum BLASKernelRelaunch {
-    /// Applies `BLASKernel.decideForThisProcess()`: returns when nothing needs doing, warns and
-    /// returns when the user's `OPENBLAS_CORETYPE` (or an earlier relaunch) stands, and
-    /// otherwise replaces the process (same executable, same arguments). If `execv` fails
-    /// the process goes on with the old kernel after a warning.
+    /// Re-executes the process (same executable, same arguments) when a variable needs setting;
+    /// otherwise returns, warning when the user's `OPENBLAS_CORETYPE` (or an earlier relaunch)
+    /// leaves an older kernel. If `execv` fails the process goes on as it is, after a warning.
     /// Call first thing in `main`, before any output or threads.
     static func performIfNeeded() {
-        switch BLASKernel.decideForThisProcess() {
-        case .keep:
+        let kernel = BLASKernel.decideForThisProcess()
+        let settings = OpenBLASEnvironment.relaunchSettings(kernel: kernel,
+                                                            environment: ProcessInfo.processInfo.environment)
+        guard !settings.isEmpty else {
+            if case .warn = kernel { BLASKernel.checkAndWarn() }
             return
-        case .warn:
-            BLASKernel.checkAndWarn()
-        case .relaunch(let mismatch):
-            setenv("OPENBLAS_CORETYPE", mismatch.recommended, 1)
-            setenv(BLASKernel.relaunchMarker, "1", 1)
-            execv("/proc/self/exe", CommandLine.unsafeArgv)
-            let reason = String(cString: strerror(errno))
-            // Undo, so the warning below and any child processes see the user's environment.
-            unsetenv("OPENBLAS_CORETYPE")
-            unsetenv(BLASKernel.relaunchMarker)
-            FileHandle.standardError.write(Data(
-                "clsa: cannot re-execute /proc/self/exe with OPENBLAS_CORETYPE=\(mismatch.recommended): \(reason)\n".utf8))
-            BLASKernel.checkAndWarn()
         }
+        for (name, value) in settings { setenv(name, value, 1) }
+        setenv(BLASKernel.relaunchMarker, "1", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        let reason = String(cString: strerror(errno))
+        // Undo, so the warning below and any child processes see the user's environment.
+        for name in settings.keys { unsetenv(name) }
+        unsetenv(BLASKernel.relaunchMarker)
+        let described = settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        FileHandle.standardError.write(Data("clsa: cannot re-execute /proc/self/exe with \(described): \(reason)\n".utf8))
+        BLASKernel.checkAndWarn()
     }
 }

@@ -8,19 +8,6 @@ final class GEMMTests: XCTestCase {
         checkAgainstNaiveProduct(m: 5, n: 7, k: 6)
     }
 
-    /// Products large enough to be split across threads: by columns (n ≥ m) and by rows, with
-    /// sizes that are not multiples of the 16-element block granule.
-    func testThreadSplitProductsMatchNaiveProduct() {
-        XCTAssertGreaterThanOrEqual(2 * 37 * 1001 * 61, gemmParallelMinimumFlops)
-        checkAgainstNaiveProduct(m: 37, n: 1001, k: 61)
-        checkAgainstNaiveProduct(m: 1001, n: 37, k: 61)
-    }
-
-    func testBlocksTileTheRangeOnGranuleBoundaries() {
-        let blocks = (0..<3).map { gemmBlock($0, of: 3, total: 100, granule: 16) }
-        XCTAssertEqual(blocks, [0..<48, 48..<80, 80..<100])
-    }
-
     private func checkAgainstNaiveProduct(m: Int, n: Int, k: Int) {
         var random = SeededRandom(seed: 7)
         let pad = 3

@@ -2,21 +2,24 @@ import COpenBLAS
 import Dispatch
 import Foundation
 
-/// The one thread setting of the process: the width of the parallel loops of the element-wise,
-/// BN, pooling and im2col kernels, and of GEMMs, which `sgemm` splits into blocks run by
-/// single-threaded OpenBLAS calls on the same threads. OpenBLAS's own thread pool stays idle
-/// (one thread), so no thread spins while another works and the cores are never oversubscribed.
+/// The one thread setting of the process: OpenBLAS's GEMM threads and the parallel loops of
+/// the element-wise, BN, pooling and im2col kernels. The two never run at the same time (a
+/// kernel is either inside a GEMM call or in its own loop), so both use the full width
+/// without oversubscribing the cores — provided OpenBLAS's idle workers sleep rather than spin
+/// on `sched_yield` between GEMMs, which `OPENBLAS_THREAD_TIMEOUT` (see
+/// `OpenBLASEnvironment`) arranges.
 public enum Threading {
     nonisolated(unsafe) public private(set) static var threadCount: Int = {
-        openblas_set_num_threads(1)
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let n = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        openblas_set_num_threads(Int32(n))
+        return n
     }()
 
-    /// Sets the number of threads of the parallel loops and GEMMs (at least 1).
+    /// Sets the number of threads for OpenBLAS and the parallel loops (at least 1).
     public static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "Threading: thread count must be at least 1, got \(count)")
-        openblas_set_num_threads(1)
         threadCount = count
+        openblas_set_num_threads(Int32(count))
     }
 
     /// How many chunks `parallelChunks` splits `count` elements into.
