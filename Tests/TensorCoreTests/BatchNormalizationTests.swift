@@ -111,6 +111,39 @@ final class BatchNormalizationTests: XCTestCase {
         }
     }
 
+    /// The fused relu(BN(x)) equals BN then ReLU, values and gradients alike.
+    func testFusedReLUEqualsBatchNormThenReLU() {
+        let x = seededTensor([3, 4, 2, 3], seed: 41, scale: 2, shift: 1)
+        let weight = seededTensor([3], seed: 42, shift: 1), bias = seededTensor([3], seed: 43)
+        let seed = seededTensor([3, 4, 2, 3], seed: 44).detached()
+        func run(fused: Bool) -> (output: [Float], gradients: [[Float]]) {
+            let inputs = [x.copy().requiringGradient(), weight.copy().requiringGradient(), bias.copy().requiringGradient()]
+            let state = RunningState(channels: 3)
+            let out = fused
+                ? batchNorm2d(inputs[0], weight: inputs[1], bias: inputs[2], runningMean: state.mean,
+                              runningVariance: state.variance, numBatchesTracked: nil, training: true, applyingReLU: true)
+                : relu(normalise(inputs[0], inputs[1], inputs[2], state, training: true))
+            let values = out.scalars
+            out.backward(seed: seed)
+            return (values, inputs.map { $0.gradient!.scalars })
+        }
+        let fused = run(fused: true), separate = run(fused: false)
+        XCTAssertEqual(fused.output, separate.output)
+        for (a, b) in zip(fused.gradients, separate.gradients) {
+            for (u, v) in zip(a, b) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+        }
+    }
+
+    func testGradientCheckWithFusedReLU() {
+        let x = seededTensor([3, 4, 2, 3], seed: 51, scale: 2, shift: 1)
+        let weight = seededTensor([3], seed: 52, shift: 1), bias = seededTensor([3], seed: 53)
+        let state = RunningState(channels: 3)
+        assertGradientsMatch([x, weight, bias]) { t in
+            batchNorm2d(t[0], weight: t[1], bias: t[2], runningMean: state.mean, runningVariance: state.variance,
+                        numBatchesTracked: nil, training: true, applyingReLU: true)
+        }
+    }
+
     func testGradientCheckInEvaluation() {
         let x = seededTensor([3, 2, 2, 2], seed: 31)
         let weight = seededTensor([3], seed: 32, shift: 1), bias = seededTensor([3], seed: 33)

@@ -24,9 +24,9 @@ public final class BasicBlock: ResidualBlock {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = relu(bn1(conv1(x)), inPlace: true)
+        let h = bn1(conv1(x), applyingReLU: true)
         let body = bn2(conv2(h))
-        return relu(body + (downsample?(x) ?? x), inPlace: true)
+        return addingReLU(body, downsample?(x) ?? x)
     }
 
     public func stateEntries(prefix: String) -> [StateEntry] {

@@ -29,10 +29,10 @@ public final class Bottleneck: ResidualBlock {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h1 = relu(bn1(conv1(x)), inPlace: true)
-        let h2 = relu(bn2(conv2(h1)), inPlace: true)
+        let h1 = bn1(conv1(x), applyingReLU: true)
+        let h2 = bn2(conv2(h1), applyingReLU: true)
         let body = bn3(conv3(h2))
-        return relu(body + (downsample?(x) ?? x), inPlace: true)
+        return addingReLU(body, downsample?(x) ?? x)
     }
 
     public func stateEntries(prefix: String) -> [StateEntry] {

@@ -57,7 +57,7 @@ public final class ResNet: Module {
     public func features(_ images: Tensor) -> Tensor {
         precondition(images.rank == 4 && images.shape[1] == 3,
                      "ResNet: expected images [N, 3, H, W], got \(images.shape)")
-        var x = relu(bn1(conv1(channelMajor(images))), inPlace: true)
+        var x = bn1(conv1(channelMajor(images)), applyingReLU: true)
         if !configuration.smallImageStem {
             x = maxPool2d(x, kernelSize: 3, stride: 2, padding: 1)
         }

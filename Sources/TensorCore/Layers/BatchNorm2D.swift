@@ -42,10 +42,12 @@ public final class BatchNorm2D: Module {
     }
 
     /// Normalises x: [C, N, H, W] → [C, N, H, W].
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    /// x: [C, N, H, W] → [C, N, H, W]; with `applyingReLU`, relu(BN(x)) in one fused pass.
+    public func callAsFunction(_ x: Tensor, applyingReLU: Bool = false) -> Tensor {
         batchNorm2d(x, weight: weight, bias: bias, runningMean: runningMean,
                     runningVariance: runningVariance, numBatchesTracked: numBatchesTracked,
-                    training: isTraining, momentum: momentum, epsilon: epsilon, groups: groups)
+                    training: isTraining, momentum: momentum, epsilon: epsilon, groups: groups,
+                    applyingReLU: applyingReLU)
     }
 
     public func stateEntries(prefix: String) -> [StateEntry] {

@@ -26,16 +26,21 @@ public func relu(_ x: Tensor, inPlace: Bool = false) -> Tensor {
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
     return out.recordingGradient("relu", inputs: [x]) { g in
-        // g belongs to this node alone (the engine hands each gradient to one tensor and drops
-        // the output's after this call), so it is masked in place and handed on without a copy.
-        let dy = g.data, y = output.base
-        Threading.parallelRanges(g.count, minimumChunk: elementwiseMinimumChunk) { range in
-            for i in range {
-                // Both loads unconditional, so the select vectorises.
-                let gradient = dy[i], output = y[i]
-                dy[i] = output > 0 ? gradient : 0
-            }
-        }
+        maskByPositiveOutput(g, output: output.base)
         x.accumulateGradient(g)
+    }
+}
+
+/// ReLU's backward in place: g[i] = 0 where output[i] ≤ 0. g must belong to the calling node
+/// alone (the engine hands each gradient to one tensor and drops the output's after its node
+/// runs), so it can be masked and handed on without a copy.
+func maskByPositiveOutput(_ g: Tensor, output y: UnsafePointer<Float>) {
+    let dy = g.data
+    Threading.parallelRanges(g.count, minimumChunk: elementwiseMinimumChunk) { range in
+        for i in range {
+            // Both loads unconditional, so the select vectorises.
+            let gradient = dy[i], output = y[i]
+            dy[i] = output > 0 ? gradient : 0
+        }
     }
 }

@@ -29,13 +29,16 @@
 ///   - weight, bias, runningMean, runningVariance: [C] (any shape with C elements).
 ///   - groups: sub-batches normalised separately in training (single-process shuffle-BN);
 ///     must divide N.
+///   - applyingReLU: return relu(BN(x)) computed in the same pass (its backward masks the
+///     gradient by the output first), as ResNet's conv → BN → ReLU uses it.
 /// - Returns: [C, N, H, W].
 /// - Precondition: in training, each unit holds more than one value (the unbiased variance
 ///   divides by m − 1).
 public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
                         runningMean: Tensor, runningVariance: Tensor,
                         numBatchesTracked: Int64Buffer?, training: Bool,
-                        momentum: Float = 0.1, epsilon: Float = 1e-5, groups: Int = 1) -> Tensor {
+                        momentum: Float = 0.1, epsilon: Float = 1e-5, groups: Int = 1,
+                        applyingReLU: Bool = false) -> Tensor {
     precondition(x.rank == 4, "batchNorm2d: x must be [C, N, H, W], got \(x.shape)")
     let channels = x.shape[0], batch = x.shape[1]
     for (name, t) in [("weight", weight), ("bias", bias),
@@ -65,8 +68,11 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
 
     let out = Tensor(uninitializedShape: x.shape)
     normalize(x.data, into: out.data, statistics: statistics, units: units,
-              weight: weight.data, bias: bias.data)
-    return out.recordingGradient("batchNorm2d", inputs: [x, weight, bias]) { g in
+              weight: weight.data, bias: bias.data, applyingReLU: applyingReLU)
+    // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
+    let output = out.storage
+    return out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
+        if applyingReLU { maskByPositiveOutput(g, output: output.base) }
         batchNormBackward(outputGradient: g, x: x, weight: weight, bias: bias,
                           statistics: statistics, units: units, statisticsFromBatch: training)
     }
@@ -135,18 +141,23 @@ private func updateRunningStatistics(runningMean: Tensor, runningVariance: Tenso
     }
 }
 
-/// y = (x − μ̃)·a + b per unit, with a = γ·s, μ̃ = μ rounded to Float and b = β + (μ̃ − μ)·a.
+/// y = (x − μ̃)·a + b per unit, with a = γ·s, μ̃ = μ rounded to Float and b = β + (μ̃ − μ)·a,
+/// then max(y, 0) when `applyingReLU` (one pass instead of two).
 /// Centring before scaling keeps y accurate when |μ| ≫ σ (x·a + (β − μ·a) would cancel).
 private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                        statistics: BatchNormStatistics, units: BatchNormUnits,
-                       weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+                       weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, applyingReLU: Bool) {
     Threading.parallelFor(units.count) { u in
         let c = u / units.groups
         let scale = Double(weight[c]) * statistics.inverseStandardDeviation[u]
         let mean = statistics.mean[u], roundedMean = Float(mean)
         let a = Float(scale), b = Float(Double(bias[c]) + (Double(roundedMean) - mean) * scale)
-        let offset = u * units.length
-        for i in offset..<(offset + units.length) { y[i] = (x[i] - roundedMean) * a + b }
+        let range = (u * units.length)..<((u + 1) * units.length)
+        if applyingReLU {
+            for i in range { y[i] = max((x[i] - roundedMean) * a + b, 0) }
+        } else {
+            for i in range { y[i] = (x[i] - roundedMean) * a + b }
+        }
     }
 }
 
