@@ -97,7 +97,7 @@ extension BenchSection {
     /// effective GFLOP/s (24.5 GFLOP per image) and its ratio to the sgemm peak of this run.
     static let resnet50 = BenchSection(name: "resnet50") { settings, results in
         let result = ResNetBenchmark.measure(.resnet50(classCount: 1000), batchSize: 32, imageSize: 224,
-                                             warmups: 1, repetitions: max(2, settings.repetitions / 2))
+                                             warmups: 1, repetitions: settings.repetitions)
         BenchReport.line("resnet50_forward_images_per_s", String(format: "%.2f", result.forwardImagesPerSecond))
         BenchReport.line("resnet50_train_step_images_per_s", String(format: "%.2f", result.trainingImagesPerSecond))
         let gigaflops = result.trainingImagesPerSecond * ResNetBenchmark.resnet50TrainingFlopsPerImage / 1e9
