@@ -19,31 +19,8 @@ final class EvaluationCommandTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
-    private struct Outcome {
-        let status: Int32
-        let output: String
-        let errors: String
-    }
-
-    private func clsa(_ arguments: [String]) throws -> Outcome {
-        // The test runner is `<build folder>/clsa-swiftPackageTests.xctest`.
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("clsa")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw XCTSkip("the clsa executable is not built beside the tests (\(executable.path))")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-                       errors: String(decoding: err, as: UTF8.self))
+    private func clsa(_ arguments: [String]) throws -> ClsaExecutable.Outcome {
+        try ClsaExecutable.run(arguments)
     }
 
     func testLinearEvalPrintsAccuraciesAndWritesRecordsAndChart() throws {
@@ -51,14 +28,14 @@ final class EvaluationCommandTests: XCTestCase {
         let result = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/train",
                                "--val-data", folder + "/val", "--epochs", "15", "--batch-size", "8",
                                "--cached-features", "--workers", "2", "--threads", "2", "--out", out])
-        XCTAssertEqual(result.status, 0, result.errors)
-        let lines = result.output.split(separator: "\n")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("top-1: ") }, result.output)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("top-5: 100.00") }, result.output)
-        XCTAssertTrue(lines.last?.hasPrefix("summary: top-1 ") ?? false, result.output)
-        XCTAssertTrue(result.output.contains("resnet18-small 32-d features at 16 px"), result.output)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let lines = result.standardOutput.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("top-1: ") }, result.standardOutput)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("top-5: 100.00") }, result.standardOutput)
+        XCTAssertTrue(lines.last?.hasPrefix("summary: top-1 ") ?? false, result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("resnet18-small 32-d features at 16 px"), result.standardOutput)
         let top1 = lines.first { $0.hasPrefix("top-1: ") }.flatMap { Double($0.dropFirst(7)) }
-        XCTAssertGreaterThanOrEqual(top1 ?? 0, 80, result.output)
+        XCTAssertGreaterThanOrEqual(top1 ?? 0, 80, result.standardOutput)
 
         let records = try String(contentsOfFile: out + "/linear-eval.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(records.count, 16)
@@ -78,8 +55,8 @@ final class EvaluationCommandTests: XCTestCase {
         let out = folder + "/val.safetensors"
         let result = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/val", "--out", out,
                                "--workers", "1", "--batch-size", "5"])
-        XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertTrue(result.output.contains("12 × 32 features, labels of 3 classes"), result.output)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("12 × 32 features, labels of 3 classes"), result.standardOutput)
         let reader = try SafeTensorsReader(path: out)
         XCTAssertEqual(try reader.tensor("features").shape, [12, 32])
         XCTAssertEqual(try reader.int64s("labels"), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
@@ -93,29 +70,29 @@ final class EvaluationCommandTests: XCTestCase {
         let missing = try clsa(["linear-eval", "--checkpoint", folder + "/none.safetensors",
                                 "--train-data", folder + "/train", "--val-data", folder + "/val"])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertTrue(missing.errors.contains("--checkpoint '\(folder!)/none.safetensors' is not a file"), missing.errors)
+        XCTAssertTrue(missing.standardError.contains("--checkpoint '\(folder!)/none.safetensors' is not a file"), missing.standardError)
 
         let noFolder = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/nowhere", "--out", folder + "/x.safetensors"])
         XCTAssertEqual(noFolder.status, 2)
-        XCTAssertTrue(noFolder.errors.contains("--data '\(folder!)/nowhere' is not a folder"), noFolder.errors)
+        XCTAssertTrue(noFolder.standardError.contains("--data '\(folder!)/nowhere' is not a folder"), noFolder.standardError)
 
         let badEpochs = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/train",
                                   "--val-data", folder + "/val", "--epochs", "0"])
         XCTAssertEqual(badEpochs.status, 2)
-        XCTAssertTrue(badEpochs.errors.contains("--epochs must be at least 1"), badEpochs.errors)
+        XCTAssertTrue(badEpochs.standardError.contains("--epochs must be at least 1"), badEpochs.standardError)
 
         let damaged = folder + "/damaged.safetensors"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
         try bytes.prefix(bytes.count - 16).write(to: URL(fileURLWithPath: damaged))
         let truncated = try clsa(["embed", "--checkpoint", damaged, "--data", folder + "/val", "--out", folder + "/y.safetensors"])
         XCTAssertEqual(truncated.status, 1)
-        XCTAssertTrue(truncated.errors.contains("checkpoint '\(damaged)'") && truncated.errors.contains("truncated"), truncated.errors)
-        XCTAssertEqual(truncated.errors.split(separator: "\n").count, 1, truncated.errors)
+        XCTAssertTrue(truncated.standardError.contains("checkpoint '\(damaged)'") && truncated.standardError.contains("truncated"), truncated.standardError)
+        XCTAssertEqual(truncated.standardError.split(separator: "\n").count, 1, truncated.standardError)
 
         try EvaluationFixtures.writeColourFolder(folder + "/flat", perClass: 2, labelled: false, seed: 3)
         let unlabelled = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/flat",
                                    "--val-data", folder + "/val", "--epochs", "1"])
         XCTAssertEqual(unlabelled.status, 1)
-        XCTAssertTrue(unlabelled.errors.contains("the training set has no classes"), unlabelled.errors)
+        XCTAssertTrue(unlabelled.standardError.contains("the training set has no classes"), unlabelled.standardError)
     }
 }

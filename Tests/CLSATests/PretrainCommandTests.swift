@@ -14,44 +14,8 @@ final class PretrainCommandTests: XCTestCase {
         try PretrainingFixtures.imageFolder(at: data, count: 64)
     }
 
-    /// `clsa` beside the test bundle (`.build/<configuration>/`).
-    private func executable() throws -> String {
-        let bundle = Bundle.main.bundleURL
-        let candidates = [bundle, bundle.deletingLastPathComponent(),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("clsa").path }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw MissingExecutable(candidates: candidates)
-        }
-        return found
-    }
-
-    private struct MissingExecutable: Error, CustomStringConvertible {
-        let candidates: [String]
-        var description: String { "no clsa executable at \(candidates); build with `swift build --build-tests`" }
-    }
-
-    private struct Outcome {
-        let status: Int32
-        let killedBySignal: Bool
-        let standardOutput: String
-        let standardError: String
-    }
-
-    private func clsa(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read before waiting, so a full pipe cannot stall the child.
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-                       standardOutput: String(decoding: out, as: UTF8.self), standardError: String(decoding: err, as: UTF8.self))
+    private func clsa(_ arguments: [String]) throws -> ClsaExecutable.Outcome {
+        try ClsaExecutable.run(arguments)
     }
 
     /// Tiny settings: 64 images, batch 8 → 8 steps per epoch, 16 in all.
