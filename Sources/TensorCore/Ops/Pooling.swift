@@ -75,35 +75,65 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
 private func maxPoolForward(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                             into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?) {
     let (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
-    Threading.parallelRanges(g.channels * g.batch) { planes in
-        for p in planes {
-            let source = x + p * g.inputPlane
-            let offset = p * g.outputPlane
-            for oh in 0..<outputHeight {
-                let top = oh * g.stride - g.padding
-                let rows = max(0, top)..<min(g.height, top + g.kernelHeight)
-                for ow in 0..<outputWidth {
-                    let left = ow * g.stride - g.padding
-                    let columns = max(0, left)..<min(g.width, left + g.kernelWidth)
-                    var best = -Float.infinity
-                    var bestIndex = rows.lowerBound * g.width + columns.lowerBound
-                    for ih in rows {
-                        for iw in columns {
-                            let value = source[ih * g.width + iw]
-                            // Strictly greater keeps the first of equal maxima; NaN wins, as in PyTorch.
-                            if value > best || value.isNaN {
-                                best = value
-                                bestIndex = ih * g.width + iw
+    // Window offsets relative to its top-left input element, and the outputs whose window lies
+    // wholly inside the input: those take the fast path without clipping.
+    let offsets = (0..<g.kernelHeight).flatMap { r in (0..<g.kernelWidth).map { r * g.width + $0 } }
+    let interiorRows = interiorOutputs(input: g.height, kernel: g.kernelHeight, stride: g.stride,
+                                       padding: g.padding, outputs: outputHeight)
+    let interiorColumns = interiorOutputs(input: g.width, kernel: g.kernelWidth, stride: g.stride,
+                                          padding: g.padding, outputs: outputWidth)
+    offsets.withUnsafeBufferPointer { offsets in
+        Threading.parallelRanges(g.channels * g.batch) { planes in
+            for p in planes {
+                let source = x + p * g.inputPlane
+                let offset = p * g.outputPlane
+                for oh in 0..<outputHeight {
+                    let top = oh * g.stride - g.padding
+                    let rows = max(0, top)..<min(g.height, top + g.kernelHeight)
+                    // Strictly greater keeps the first of equal maxima; NaN wins, as in PyTorch.
+                    func clipped(_ ow: Int) -> (Float, Int) {
+                        let left = ow * g.stride - g.padding
+                        let columns = max(0, left)..<min(g.width, left + g.kernelWidth)
+                        var best = -Float.infinity
+                        var bestIndex = rows.lowerBound * g.width + columns.lowerBound
+                        for ih in rows {
+                            for iw in columns {
+                                let value = source[ih * g.width + iw]
+                                if value > best || value.isNaN { best = value; bestIndex = ih * g.width + iw }
                             }
                         }
+                        return (best, bestIndex)
                     }
-                    let o = offset + oh * outputWidth + ow
-                    y[o] = best
-                    argmax?[o] = Int32(bestIndex)
+                    let fast = interiorRows.contains(oh) ? interiorColumns : 0..<0
+                    for ow in 0..<outputWidth {
+                        let (best, bestIndex): (Float, Int)
+                        if fast.contains(ow) {
+                            let corner = top * g.width + ow * g.stride - g.padding
+                            var value = source[corner], index = corner
+                            for k in 1..<offsets.count {
+                                let candidate = source[corner + offsets[k]]
+                                if candidate > value || candidate.isNaN { value = candidate; index = corner + offsets[k] }
+                            }
+                            (best, bestIndex) = (value, index)
+                        } else {
+                            (best, bestIndex) = clipped(ow)
+                        }
+                        let o = offset + oh * outputWidth + ow
+                        y[o] = best
+                        argmax?[o] = Int32(bestIndex)
+                    }
                 }
             }
         }
     }
+}
+
+/// The outputs of a pooling window of `kernel` (stride, padding) that lie wholly inside an
+/// input of `input` elements along one axis.
+private func interiorOutputs(input: Int, kernel: Int, stride: Int, padding: Int, outputs: Int) -> Range<Int> {
+    let first = (padding + stride - 1) / stride
+    let last = (input - kernel + padding) / stride
+    return first <= last ? first..<min(outputs, last + 1) : 0..<0
 }
 
 /// dx[p, argmax[p, o]] += dy[p, o], planes overwritten first unless `accumulate`.
