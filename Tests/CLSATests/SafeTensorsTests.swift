@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TensorCore
 import XCTest
 @testable import CLSA
@@ -71,6 +74,32 @@ final class SafeTensorsTests: XCTestCase {
         let path = folder + "/garbage.safetensors"
         try Data("definitely not a checkpoint".utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try SafeTensorsReader(path: path))
+    }
+
+    /// A write that fails part-way (the disk fills up) throws naming the file and the reason,
+    /// removes its temporary file and leaves the previous checkpoint intact. The file-size
+    /// limit (RLIMIT_FSIZE) makes write() fail with EFBIG exactly as a full disk fails with ENOSPC.
+    func testWriteFailingPartWayLeavesThePreviousFileIntact() throws {
+        let path = try sampleFile()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var writer = SafeTensorsWriter()
+        writer.add("big", Tensor(shape: [4096], repeating: 1))
+        var saved = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        var limited = saved
+        limited.rlim_cur = 4096
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limited)
+        defer {
+            setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+            signal(SIGXFSZ, previousHandler)
+        }
+        XCTAssertThrowsError(try writer.write(to: path)) { error in
+            XCTAssertTrue("\(error)".contains(path), "\(error)")
+            XCTAssertTrue("\(error)".contains("write failed"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp-") }, [])
     }
 
     func testFailedWriteLeavesThePreviousFileIntact() throws {
