@@ -43,6 +43,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Strong view sizes, comma-separated: 96 (CLSA-Single) or 224,192,160,128,96 (CLSA-Multi).")
     var strongSizes: String?
 
+    @Option(help: "Weak query view sizes, comma-separated (the released code's multi-crop variant: one weak query per size, each adding L_C and supervising every strong view; default: one at --image-size).")
+    var weakSizes: String?
+
     @Option(help: "Epochs.")
     var epochs: Int?
 
@@ -159,7 +162,8 @@ struct PretrainCommand: ParsableCommand {
             c.strongSizes = c.strongSizes.map { max(4, Int((Double($0) * scale).rounded())) }
             c.imageSize = imageSize
         }
-        if let strongSizes { c.strongSizes = try Self.parseSizes(strongSizes) }
+        if let strongSizes { c.strongSizes = try Self.parseSizes(strongSizes, flag: "--strong-sizes") }
+        if let weakSizes { c.weakSizes = try Self.parseSizes(weakSizes, flag: "--weak-sizes") }
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let lr { c.learningRate = lr }
@@ -195,12 +199,12 @@ struct PretrainCommand: ParsableCommand {
     }
 
     /// "224,192,160" → [224, 192, 160].
-    private static func parseSizes(_ text: String) throws -> [Int] {
+    private static func parseSizes(_ text: String, flag: String) throws -> [Int] {
         let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map {
             Int($0.trimmingCharacters(in: .whitespaces))
         }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--strong-sizes must be comma-separated whole numbers, got '\(text)'")
+            throw ValidationError("\(flag) must be comma-separated whole numbers, got '\(text)'")
         }
         return sizes.map { $0! }
     }

@@ -43,3 +43,21 @@ final class CLSAViewsTests: XCTestCase {
         XCTAssertEqual(Array(a.prefix(2)), b)
     }
 }
+
+final class CLSAViewsWeakSizesTests: XCTestCase {
+    /// Several weak query sizes: T, one T′ per size, then S; the first T′ is the single-size T′.
+    func testOneWeakQueryPerSize() {
+        var random = SeededRandom(seed: 6)
+        let image = RGBImage(width: 40, height: 30, pixels: (0..<(40 * 30 * 3)).map { _ in UInt8(random.integer(in: 0...255)) })
+        let strong = [StrongAugmentation(size: 14, weakSize: 32)]
+        let multi = CLSAViews(weak: WeakAugmentation(size: 32), weakQuerySizes: [32, 24], strong: strong)
+        let single = CLSAViews(weak: WeakAugmentation(size: 32), strong: strong)
+        XCTAssertEqual(multi.viewShapes.map { $0.width }, [32, 32, 24, 14])
+        XCTAssertEqual(multi.weakQueryViews, 1..<3)
+        XCTAssertEqual(multi.strongViews, 3..<4)
+        let a = multi.views(of: image) { SeededRandom(seed: 4, UInt64($0)) }
+        let b = single.views(of: image) { SeededRandom(seed: 4, UInt64($0)) }
+        XCTAssertEqual(Array(a.prefix(2)), Array(b.prefix(2)))
+        XCTAssertEqual(a.map(\.width), [32, 32, 24, 14])
+    }
+}

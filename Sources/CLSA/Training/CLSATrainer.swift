@@ -6,7 +6,8 @@ import TensorCore
 /// A step, for a batch of views (T, T′, S…) from `CLSAViews`:
 /// 1. keys z = key encoder(T), without gradients, with shuffle-BN;
 /// 2. weak query z′ = query encoder(T′); strong queries z″_s = query encoder(S_s);
-/// 3. L = L_C + β·Σ_s L_D(s) (`CLSAObjective`), or an ablation's loss;
+/// 3. L = L_C + β·Σ_s L_D(s) (`CLSAObjective`), or an ablation's loss; with several weak query
+///    sizes, the sum of that over the weak queries;
 /// 4. backward, then `applyGradients()` — the one place where data-parallel training would
 ///    all-reduce the gradients — which steps SGD;
 /// 5. momentum update of the key encoder, and the keys enter the queue.
@@ -19,6 +20,8 @@ public final class CLSATrainer {
     public let schedule: CosineSchedule
     public let objective: CLSAObjective
     public let stepsPerEpoch: Int
+    /// Which of a step's view tensors is the key, the weak queries and the strong views.
+    public let viewLayout: CLSAViews
     /// Optimiser steps completed so far.
     public internal(set) var completedSteps = 0
 
@@ -34,6 +37,7 @@ public final class CLSATrainer {
         }
         self.configuration = configuration
         self.stepsPerEpoch = stepsPerEpoch
+        viewLayout = try configuration.views()
         let backbone = try configuration.backbone()
         var random = SeededRandom(seed: configuration.seed, Stream.model.rawValue)
         query = Encoder(backbone: backbone, hidden: configuration.hidden ?? backbone.featureDimension,
@@ -56,7 +60,8 @@ public final class CLSATrainer {
     /// Total optimiser steps of the run.
     public var totalSteps: Int { schedule.totalSteps }
 
-    /// One optimisation step on `views` (one [N, 3, H, W] tensor per `CLSAViews` view).
+    /// One optimisation step on `views` (one [N, 3, H, W] tensor per view of `viewLayout`).
+    /// The ablation objectives use the first weak query only.
     /// - Throws: `NonFiniteLossError` before any parameter changes if the loss is not finite.
     public func step(views: [Tensor]) throws -> StepMetrics {
         let stepNumber = completedSteps + 1
@@ -66,9 +71,11 @@ public final class CLSATrainer {
 
         var shuffle = SeededRandom(seed: configuration.seed, Stream.shuffle.rawValue, UInt64(completedSteps))
         let keys = key.keys(for: views[CLSAViews.keyView], random: &shuffle)
-        let strongViews = configuration.usesStrongViews ? Array(views[CLSAViews.firstStrongView...]) : []
-        let (loss, contrastive, divergence) = lossTerms(weakView: views[CLSAViews.weakQueryView],
-                                                        strongViews: strongViews, keys: keys)
+        precondition(views.count == viewLayout.viewShapes.count,
+                     "CLSATrainer: \(views.count) view tensors for \(viewLayout.viewShapes.count) views")
+        let (loss, contrastive, divergence) = lossTerms(weakViews: viewLayout.weakQueryViews.map { views[$0] },
+                                                        strongViews: viewLayout.strongViews.map { views[$0] },
+                                                        keys: keys)
         guard loss.item.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: loss.item) }
 
         optimizer.zeroGradients()
@@ -87,17 +94,24 @@ public final class CLSATrainer {
         optimizer.step()
     }
 
-    private func lossTerms(weakView: Tensor, strongViews: [Tensor], keys: Tensor) -> (Tensor, Float, Float) {
+    private func lossTerms(weakViews: [Tensor], strongViews: [Tensor], keys: Tensor) -> (Tensor, Float, Float) {
         switch configuration.objective {
         case .clsa:
-            let value = objective(weakQuery: query(weakView), strongQueries: strongViews.map { query($0) },
-                                  keys: keys, queue: queue.keys)
-            return (value.total, value.contrastive, value.divergence)
+            let strongQueries = strongViews.map { query($0) }
+            var total: Tensor?, contrastive: Float = 0, divergence: Float = 0
+            for weakView in weakViews {
+                let value = objective(weakQuery: query(weakView), strongQueries: strongQueries,
+                                      keys: keys, queue: queue.keys)
+                total = total.map { $0 + value.total } ?? value.total
+                contrastive += value.contrastive
+                divergence += value.divergence
+            }
+            return (total!, contrastive, divergence)
         case .strongQuery:
             let loss = contrastiveLoss(query(strongViews[0]), keys: keys)
             return (loss, loss.item, 0)
         case .strongContrastive:
-            let weak = contrastiveLoss(query(weakView), keys: keys)
+            let weak = contrastiveLoss(query(weakViews[0]), keys: keys)
             var total = weak, strongSum: Float = 0
             for view in strongViews {
                 let term = contrastiveLoss(query(view), keys: keys)

@@ -23,6 +23,10 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     public var imageSize = 224
     /// Side of each strong view: [96] is CLSA-Single, [224, 192, 160, 128, 96] CLSA-Multi.
     public var strongSizes = [96]
+    /// Sides of the weak query views (the released code's variant: one weak query per size, each
+    /// adding an L_C term and supervising every strong view); nil is the paper's single T′ at
+    /// `imageSize`.
+    public var weakSizes: [Int]?
     public var objective = Objective.clsa
     /// The strong policy's op pool and magnitude sampling (see `StrongAugmentation`).
     public var strongPool = StrongAugmentation.Pool.paper.rawValue
@@ -86,7 +90,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         let strong = usesStrongViews
             ? strongSizes.map { StrongAugmentation(size: $0, weakSize: imageSize, pool: pool, magnitudes: magnitudes) }
             : []
-        return CLSAViews(weak: weak, strong: strong)
+        return CLSAViews(weak: weak, weakQuerySizes: weakSizes, strong: strong)
     }
 
     /// Checks every setting, naming the flag at fault.
@@ -100,6 +104,10 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
                     "--strong-sizes must be between 4 and --image-size \(imageSize), got \(strongSizes)")
         try require(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
         try require(batchSize >= 2, "--batch-size must be at least 2, got \(batchSize)")
+        if let weakSizes {
+            try require(!weakSizes.isEmpty && weakSizes.allSatisfy { $0 >= 8 },
+                        "--weak-sizes must be sizes of at least 8 pixels, got \(weakSizes)")
+        }
         try KeyQueue.validate(size: queueSize, batchSize: batchSize)
         try require(batchSize % keyShuffleGroups == 0,
                     "--batch-size \(batchSize) must be divisible by the key encoder's shuffle-BN groups \(keyShuffleGroups)")
@@ -128,6 +136,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         compare("base width", baseWidth, saved.baseWidth)
         compare("image size", imageSize, saved.imageSize)
         compare("strong sizes", strongSizes, saved.strongSizes)
+        compare("weak sizes", weakSizes ?? [imageSize], saved.weakSizes ?? [saved.imageSize])
         compare("queue size", queueSize, saved.queueSize)
         compare("batch size", batchSize, saved.batchSize)
         compare("dim", dimension, saved.dimension)
