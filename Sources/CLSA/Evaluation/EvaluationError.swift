@@ -1,3 +1,5 @@
+import Augment
+
 /// Why an evaluation (linear probe, kNN, export) cannot run or failed its checks.
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     /// Every image of a dataset failed to load.
@@ -31,5 +33,18 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     private static func preview(_ names: [String]) -> String {
         let shown = names.prefix(4).joined(separator: ", ")
         return "[" + shown + (names.count > 4 ? ", …" : "") + "]"
+    }
+}
+
+extension EvaluationError {
+    /// Throws unless both sets are labelled with the same classes; `role` prefixes the sets'
+    /// names in the message ("kNN" → "kNN training", "kNN validation"; empty → "training").
+    static func requireMatchingLabels(train: any ImageDataset, validation: any ImageDataset, role: String) throws {
+        let prefix = role.isEmpty ? "" : role + " "
+        guard !train.classNames.isEmpty else { throw unlabelledDataset(role: prefix + "training") }
+        guard !validation.classNames.isEmpty else { throw unlabelledDataset(role: prefix + "validation") }
+        guard train.classNames == validation.classNames else {
+            throw classMismatch(train: train.classNames, validation: validation.classNames)
+        }
     }
 }

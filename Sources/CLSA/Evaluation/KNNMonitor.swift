@@ -26,11 +26,7 @@ public struct KNNMonitor {
     public init(train: any ImageDataset, validation: any ImageDataset, imageSize: Int, normalization: Normalization,
                 classifier: WeightedKNN = WeightedKNN(), batchSize: Int = 256, workerCount: Int = 1,
                 warningSink: @escaping DataLoader.WarningSink = DataLoader.standardErrorSink) throws {
-        guard !train.classNames.isEmpty else { throw EvaluationError.unlabelledDataset(role: "kNN training") }
-        guard !validation.classNames.isEmpty else { throw EvaluationError.unlabelledDataset(role: "kNN validation") }
-        guard train.classNames == validation.classNames else {
-            throw EvaluationError.classMismatch(train: train.classNames, validation: validation.classNames)
-        }
+        try EvaluationError.requireMatchingLabels(train: train, validation: validation, role: "kNN")
         self.train = train
         self.validation = validation
         self.imageSize = imageSize

@@ -34,11 +34,7 @@ public final class LinearEvaluation {
                 configuration: LinearEvaluationConfiguration,
                 warningSink: @escaping DataLoader.WarningSink = DataLoader.standardErrorSink) throws {
         try configuration.validate()
-        guard !train.classNames.isEmpty else { throw EvaluationError.unlabelledDataset(role: "training") }
-        guard !validation.classNames.isEmpty else { throw EvaluationError.unlabelledDataset(role: "validation") }
-        guard train.classNames == validation.classNames else {
-            throw EvaluationError.classMismatch(train: train.classNames, validation: validation.classNames)
-        }
+        try EvaluationError.requireMatchingLabels(train: train, validation: validation, role: "")
         self.configuration = configuration
         self.backbone = backbone
         self.train = train
