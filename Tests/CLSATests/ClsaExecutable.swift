@@ -29,8 +29,9 @@ enum ClsaExecutable {
         return found
     }
 
-    /// Runs `clsa arguments…` to completion.
-    static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `clsa arguments…` to completion; `whileRunning`, if given, is called on another
+    /// thread once the process has started (to signal it, for example).
+    static func run(_ arguments: [String], whileRunning: (@Sendable (Process) -> Void)? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path())
         process.arguments = arguments
@@ -38,6 +39,7 @@ enum ClsaExecutable {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        if let whileRunning { DispatchQueue.global().async { whileRunning(process) } }
         // Read before waiting, so a full pipe cannot stall the child.
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()

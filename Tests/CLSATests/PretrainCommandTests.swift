@@ -18,12 +18,38 @@ final class PretrainCommandTests: XCTestCase {
         try ClsaExecutable.run(arguments)
     }
 
-    /// Tiny settings: 64 images, batch 8 → 8 steps per epoch, 16 in all.
-    private func pretrainArguments(out: String, workers: Int, batchSize: Int = 8, queueSize: Int = 32) -> [String] {
+    /// Tiny settings: 64 images, batch 8 → 8 steps per epoch, 16 in all by default.
+    private func pretrainArguments(out: String, workers: Int, batchSize: Int = 8, queueSize: Int = 32,
+                                   epochs: Int = 2) -> [String] {
         ["pretrain", "--data", data, "--arch", "resnet18-small", "--base-width", "4", "--image-size", "16",
          "--strong-sizes", "8", "--batch-size", String(batchSize), "--queue-size", String(queueSize), "--dim", "16", "--hidden", "16",
-         "--alpha", "0.9", "--epochs", "2", "--save-every", "3", "--threads", "2", "--workers", String(workers),
+         "--alpha", "0.9", "--epochs", String(epochs), "--save-every", "3", "--threads", "2", "--workers", String(workers),
          "--seed", "3", "--out", out]
+    }
+
+    /// Ctrl-C (SIGINT) mid-run saves a checkpoint at the step reached, says how to go on and
+    /// exits with status 0; `--resume auto` then finishes the run.
+    func testInterruptedRunSavesAndResumes() throws {
+        let out = folder + "/interrupted"
+        let arguments = pretrainArguments(out: out, workers: 1, epochs: 20)
+        let metrics = out + "/metrics.jsonl"
+        let interrupted = try ClsaExecutable.run(arguments) { process in
+            while process.isRunning, ((try? PretrainingFixtures.stepLosses(inMetrics: metrics))?.count ?? 0) < 4 {
+                usleep(2_000)
+            }
+            if process.isRunning { process.interrupt() }
+        }
+        XCTAssertEqual(interrupted.status, 0, interrupted.standardError)
+        XCTAssertFalse(interrupted.killedBySignal)
+        XCTAssertTrue(interrupted.standardError.contains("clsa: interrupted"), interrupted.standardError)
+        XCTAssertTrue(interrupted.standardOutput.contains("continue with --resume auto"), interrupted.standardOutput)
+        let completed = try PretrainingFixtures.stepLosses(inMetrics: metrics).count
+        XCTAssertLessThan(completed, 160)
+        XCTAssertEqual(CheckpointDirectory(runDirectory: out).files().last?.step, completed)
+
+        let resumed = try clsa(arguments + ["--resume", "auto"])
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("done: 160/160 steps"), resumed.standardOutput)
     }
 
     /// Killed with SIGKILL after step 5 (two steps past its last checkpoint) and resumed with
