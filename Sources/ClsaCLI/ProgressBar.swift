@@ -44,7 +44,8 @@ final class PretrainingReporter {
                 + "continue with --resume auto")
         } else {
             let loss = summary.finalLoss.map { String(format: "%.4f", $0) } ?? "–"
-            say("done: \(summary.completedSteps)/\(summary.totalSteps) steps, \(summary.completedEpochs) epochs in "
+            let epochs = summary.completedEpochs == 1 ? "1 epoch" : "\(summary.completedEpochs) epochs"
+            say("done: \(summary.completedSteps)/\(summary.totalSteps) steps, \(epochs) in "
                 + "\(Self.duration(summary.seconds)), final loss \(loss), checkpoint \(saved)")
         }
     }
