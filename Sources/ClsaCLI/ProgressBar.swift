@@ -59,9 +59,11 @@ final class PretrainingReporter {
     private func printStart(_ start: PretrainingStart) {
         let c = start.configuration
         let objective = c.usesStrongViews ? "CLSA (\(c.objective.rawValue))" : "MoCo v2"
+        let list = { (sizes: [Int]) in sizes.map(String.init).joined(separator: ",") }
+        let views = "\(c.imageSize) px" + (c.weakSizes.map { ", weak queries \(list($0))" } ?? "")
+            + (c.usesStrongViews ? ", strong \(list(c.strongSizes))" : "")
         say("""
-            clsa pretrain \(CLSAVersion.string): \(objective), \(c.architecture) width \(c.baseWidth), \
-            \(c.imageSize) px, strong \(c.strongSizes.map(String.init).joined(separator: ","))
+            clsa pretrain \(CLSAVersion.string): \(objective), \(c.architecture) width \(c.baseWidth), \(views)
             config: epochs \(c.epochs), batch \(c.batchSize), lr \(c.effectiveLearningRate) (cosine), momentum \(c.momentum), \
             weight decay \(c.weightDecay), K \(c.queueSize), τ \(c.temperature), α \(c.alpha), β \(c.beta), \
             dim \(c.dimension), hidden \(c.hidden.map(String.init) ?? "auto"), seed \(c.seed)
