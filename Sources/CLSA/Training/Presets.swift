@@ -59,14 +59,13 @@ public struct PretrainingPreset: Sendable {
         data: "fashion-mnist", subset: nil)
 
     /// `fashion-mnist` cut down for a first look in minutes: a 12,000-image subset for 2 epochs
-    /// (374 steps). Measured on 2 cores: 90 images/s with another
-    /// 2-thread job running, 130–160 alone — 3 to 4.5 minutes. lr 0.06 (8× the paper's rule for
-    /// batch 64): of 0.0075, 0.06 and 0.24, the only one whose linear probe beat the untrained
-    /// backbone's (README, "Results on Fashion-MNIST").
+    /// (374 steps). Measured on 2 cores: 2 min 40 s at 143–159 images/s per epoch. lr 0.06 (8×
+    /// the paper's rule for batch 64): of 0.0075, 0.06 and 0.24, the only one whose linear probe
+    /// beat the untrained backbone's (README, "Results on Fashion-MNIST").
     public static let fashionMNISTQuick = PretrainingPreset(
         name: "fashion-mnist-quick",
         summary: "Fashion-MNIST in minutes: ResNet-18 (width 16) at 32 px, batch 64, lr 0.06, K 4096, 12,000 images, "
-            + "2 epochs: 3-5 min on 2 cores",
+            + "2 epochs: about 3 min on 2 cores",
         configuration: fashionMNISTConfiguration { $0.epochs = 2 },
         data: "fashion-mnist", subset: 12_000)
 
