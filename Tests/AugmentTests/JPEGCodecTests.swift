@@ -59,6 +59,38 @@ final class JPEGCodecTests: XCTestCase {
                         "decode after a failure")
     }
 
+    /// TurboJPEG 2.1 leaves a handle whose header read failed mid-way; the same handle then read
+    /// a good file's header as 0×0, which sized an empty buffer that the decode overran (the
+    /// crash of a pretraining run over a folder with one broken JPEG). Each failure here is in the
+    /// header: the decoder must then decode every fixture exactly as a new decoder does.
+    func testAFailedHeaderReadLeavesNothingBehind() throws {
+        let good = try CodecFixtures.bytes("jpeg_baseline_420.jpg")
+        let scanStart = try XCTUnwrap(good.indices.dropLast().first { good[$0] == 0xFF && good[$0 + 1] == 0xDA })
+        let missingScan = Array(good[..<(scanStart - 50)]) + [UInt8](repeating: 0, count: 4000)
+        var bogusTable = good
+        let tableStart = try XCTUnwrap(good.indices.dropLast().first { good[$0] == 0xFF && good[$0 + 1] == 0xC4 })
+        for i in (tableStart + 5)..<(tableStart + 21) { bogusTable[i] = 0xEE }
+        let decoder = JPEGDecoder()
+        for broken in [missingScan, bogusTable] {
+            XCTAssertThrowsError(try decoder.decode(broken))
+            for name in ["jpeg_baseline_420.jpg", "jpeg_progressive.jpg", "jpeg_cmyk.jpg", "jpeg_gray.jpg"] {
+                XCTAssertThrowsError(try decoder.decode(broken))
+                assertIdentical(try decoder.decode(try CodecFixtures.bytes(name)), try CodecFixtures.expected(for: name),
+                                "\(name) after a failed header")
+            }
+        }
+    }
+
+    /// A header claiming a side of 0 is refused before any buffer is sized from it.
+    func testAZeroSideInTheHeaderIsCorrupt() throws {
+        var bytes = try CodecFixtures.bytes("jpeg_gray.jpg")
+        let frame = try XCTUnwrap(bytes.indices.dropLast().first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
+        bytes[frame + 5] = 0; bytes[frame + 6] = 0  // height 0: "defined by the DNL marker", which nothing here reads
+        XCTAssertThrowsError(try JPEGDecoder().decode(bytes)) { error in
+            guard case .corrupt = (error as? ImageDecodingError)?.reason else { return XCTFail("\(error)") }
+        }
+    }
+
     func testPixelLimitIsCheckedFromTheHeader() throws {
         let bytes = try CodecFixtures.bytes("jpeg_gray.jpg")
         XCTAssertThrowsError(try JPEGCodec.decode(bytes, maximumPixels: 45 * 35 - 1)) { error in

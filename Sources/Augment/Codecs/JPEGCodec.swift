@@ -19,26 +19,36 @@ import CTurboJPEG
 /// damaged data throws `.corrupt` where PIL would raise for truncation too but silently accept
 /// some recoverable damage.
 ///
-/// A decoder owns a TurboJPEG handle and reuses it from call to call; it is not thread-safe, so
-/// give each loader worker its own.
+/// A decoder owns a TurboJPEG handle and reuses it after successful decodes; after a failed one
+/// it replaces the handle with a fresh one, because TurboJPEG 2.1 leaves a handle whose header
+/// read failed in the middle of its state machine (the next header read on it reports a good
+/// file as 0×0, which once sized the output buffer). So a failure leaves nothing behind: the
+/// next file decodes exactly as on a new decoder. Not thread-safe: give each loader worker its own.
 ///
 ///     let decoder = JPEGDecoder()
 ///     let image = try decoder.decode(bytes)                                   // full size, exact
 ///     let small = try decoder.decode(bytes, minimumSize: (width: 224, height: 224))
 public final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle
+
+    /// JPEG's largest side (libjpeg's `JPEG_MAX_DIMENSION`).
+    static let maximumSide = 65500
 
     /// A decoder with a fresh TurboJPEG handle.
     public init() {
-        guard let handle = tjInitDecompress() else {
-            // Only an allocation failure makes tjInitDecompress fail.
-            preconditionFailure("JPEGDecoder: tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
-        }
-        self.handle = handle
+        handle = JPEGDecoder.makeHandle()
     }
 
     deinit {
         tjDestroy(handle)
+    }
+
+    private static func makeHandle() -> tjhandle {
+        guard let handle = tjInitDecompress() else {
+            // Only an allocation failure makes tjInitDecompress fail.
+            preconditionFailure("JPEGDecoder: tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
+        }
+        return handle
     }
 
     /// Decodes JPEG bytes to RGB.
@@ -55,6 +65,17 @@ public final class JPEGDecoder {
     ///   `file` is nil.
     public func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil,
                        maximumPixels: Int = ImageLimits.defaultMaximumPixels) throws -> RGBImage {
+        do {
+            return try decodeWithHandle(bytes, minimumSize: minimumSize, maximumPixels: maximumPixels)
+        } catch {
+            tjDestroy(handle)
+            handle = JPEGDecoder.makeHandle()
+            throw error
+        }
+    }
+
+    private func decodeWithHandle(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)?,
+                                  maximumPixels: Int) throws -> RGBImage {
         try bytes.withUnsafeBufferPointer { jpeg in
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
             guard tjDecompressHeader3(handle, jpeg.baseAddress, UInt(jpeg.count),
@@ -62,6 +83,11 @@ public final class JPEGDecoder {
                 throw failure()
             }
             let fullWidth = Int(width), fullHeight = Int(height)
+            let sides = 1...JPEGDecoder.maximumSide
+            guard sides.contains(fullWidth), sides.contains(fullHeight), (0..<Int(TJ_NUMCS)).contains(Int(colorspace)) else {
+                throw ImageDecodingError(reason: .corrupt(
+                    "JPEG: the header gives an impossible image (\(fullWidth)×\(fullHeight) pixels, colour space \(colorspace))"))
+            }
             guard fullWidth * fullHeight <= maximumPixels else {
                 throw ImageDecodingError(reason: .tooManyPixels(width: fullWidth, height: fullHeight,
                                                                 limit: maximumPixels))
@@ -72,12 +98,15 @@ public final class JPEGDecoder {
             let outputWidth = factor.scale(fullWidth), outputHeight = factor.scale(fullHeight)
             let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
             let channels = isCMYK ? 4 : 3
-            var decoded = [UInt8](repeating: 0, count: outputWidth * outputHeight * channels)
-            let status = decoded.withUnsafeMutableBufferPointer { out in
-                tjDecompress2(handle, jpeg.baseAddress, UInt(jpeg.count), out.baseAddress,
-                              Int32(outputWidth), Int32(outputWidth * channels), Int32(outputHeight),
-                              Int32(isCMYK ? TJPF_CMYK.rawValue : TJPF_RGB.rawValue),
-                              TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+            // Not zero-filled: a successful decode writes every byte, and pages a failed one never
+            // reaches are never touched (a damaged header can claim far more pixels than the data holds).
+            var status: Int32 = -1
+            var decoded = [UInt8](unsafeUninitializedCapacity: outputWidth * outputHeight * channels) { out, initialized in
+                status = tjDecompress2(handle, jpeg.baseAddress, UInt(jpeg.count), out.baseAddress,
+                                       Int32(outputWidth), Int32(outputWidth * channels), Int32(outputHeight),
+                                       Int32(isCMYK ? TJPF_CMYK.rawValue : TJPF_RGB.rawValue),
+                                       TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+                initialized = status == 0 ? out.count : 0
             }
             guard status == 0 else { throw failure() }
             if isCMYK { decoded = JPEGDecoder.invertedCMYKToRGB(decoded) }
