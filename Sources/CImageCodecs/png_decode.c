@@ -49,6 +49,10 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         snprintf(error, error_size, "out of memory");
         return CIMAGE_CORRUPT;
     }
+    // A bad CRC in any chunk is an error. libpng's default only warns about (and drops) damaged
+    // ancillary chunks such as tRNS or tEXt, but PIL refuses those files, and the decode must
+    // either give PIL's pixels or fail.
+    png_set_crc_action(png, PNG_CRC_DEFAULT, PNG_CRC_ERROR_QUIT);
     png_infop info = png_create_info_struct(png);
     // Volatile: modified between setjmp and a possible longjmp.
     uint8_t *volatile pixels = NULL;

@@ -66,10 +66,9 @@ public struct AugmentBenchmark {
     /// The pipeline's rates, each the best of `repetitions` timed runs after `warmups`.
     /// - Throws: `ImageDecodingError` when a photo cannot be decoded.
     public func throughput(warmups: Int = 1, repetitions: Int = 5) throws -> Throughput {
-        let decoder = JPEGDecoder()
-        let images = try photos.map { try decoder.decode($0) }
+        let images = try photos.map { try JPEGCodec.decode($0) }
         // Decoding is deterministic and every photo has just decoded, so a timed decode cannot throw.
-        func decode(_ photo: Int) -> RGBImage { try! decoder.decode(photos[photo]) }
+        func decode(_ photo: Int) -> RGBImage { try! JPEGCodec.decode(photos[photo]) }
         let count = Double(photos.count * drawsPerPhoto)
         func rate(_ body: (_ photo: Int, _ draw: Int) -> Void) -> Double {
             let timing = RepeatedTiming.measure(warmups: warmups, repetitions: repetitions) {
@@ -119,10 +118,9 @@ public struct AugmentBenchmark {
     /// `weakSize`; the strong crop, ops and RandAugment rounds at `strongSize`.
     /// - Throws: `ImageDecodingError` when a photo cannot be decoded.
     public func stageCosts(warmups: Int = 1, repetitions: Int = 5) throws -> [StageCost] {
-        let decoder = JPEGDecoder()
-        let images = try photos.map { try decoder.decode($0) }
+        let images = try photos.map { try JPEGCodec.decode($0) }
         // As in `throughput`: every photo has just decoded, so a timed decode cannot throw.
-        func decode(_ photo: Int) -> RGBImage { try! decoder.decode(photos[photo]) }
+        func decode(_ photo: Int) -> RGBImage { try! JPEGCodec.decode(photos[photo]) }
         let weakViews = images.enumerated().map { index, image in
             var random = Self.random(index, 0, view: 0)
             return weak.crop.apply(to: image, using: &random)

@@ -22,14 +22,14 @@ public enum ImageFormat: Sendable, Equatable {
 /// permission), `.unknownFormat` when the bytes are neither JPEG nor PNG, `.corrupt` for
 /// truncated or damaged data, `.tooManyPixels` above `maximumPixels`.
 ///
-/// A reader owns a `JPEGDecoder` and so is not thread-safe: give each loader worker its own.
+/// A reader holds no codec state from one file to the next (each decode starts afresh), so a
+/// damaged file cannot change how the next one decodes, and one reader may serve many threads.
 ///
 ///     let reader = ImageFileReader()
 ///     let image = try reader.read("train/cat/001.jpg")
-public final class ImageFileReader {
+public final class ImageFileReader: Sendable {
     /// Images with more pixels than this are refused before decoding.
     public let maximumPixels: Int
-    private let jpeg = JPEGDecoder()
 
     public init(maximumPixels: Int = ImageLimits.defaultMaximumPixels) {
         self.maximumPixels = maximumPixels
@@ -37,7 +37,7 @@ public final class ImageFileReader {
 
     /// Reads and decodes the file at `path`.
     /// - Parameter minimumSize: for JPEG files, the DCT-scaled decode of
-    ///   `JPEGDecoder.decode(_:minimumSize:maximumPixels:)`; PNG files are always full size.
+    ///   `JPEGCodec.decode(_:minimumSize:maximumPixels:)`; PNG files are always full size.
     public func read(_ path: String, minimumSize: (width: Int, height: Int)? = nil) throws -> RGBImage {
         let bytes: [UInt8]
         do {
@@ -57,7 +57,7 @@ public final class ImageFileReader {
     public func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil) throws -> RGBImage {
         guard !bytes.isEmpty else { throw ImageDecodingError(reason: .empty) }
         switch ImageFormat(signatureOf: bytes) {
-        case .jpeg: return try jpeg.decode(bytes, minimumSize: minimumSize, maximumPixels: maximumPixels)
+        case .jpeg: return try JPEGCodec.decode(bytes, minimumSize: minimumSize, maximumPixels: maximumPixels)
         case .png: return try PNGCodec.decode(bytes, maximumPixels: maximumPixels)
         case nil: throw ImageDecodingError(reason: .unknownFormat)
         }

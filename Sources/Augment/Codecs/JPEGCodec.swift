@@ -19,37 +19,22 @@ import CTurboJPEG
 /// damaged data throws `.corrupt` where PIL would raise for truncation too but silently accept
 /// some recoverable damage.
 ///
-/// A decoder owns a TurboJPEG handle and reuses it after successful decodes; after a failed one
-/// it replaces the handle with a fresh one, because TurboJPEG 2.1 leaves a handle whose header
-/// read failed in the middle of its state machine (the next header read on it reports a good
-/// file as 0×0, which once sized the output buffer). So a failure leaves nothing behind: the
-/// next file decodes exactly as on a new decoder. Not thread-safe: give each loader worker its own.
+/// No state survives from one file to the next: every decode uses a fresh TurboJPEG handle and
+/// destroys it. A reused handle carries state over. After a failed header read, TurboJPEG 2.1
+/// leaves the handle part-way through its state machine, and the next header read on it reported
+/// a good file as 0×0, which once sized the output buffer. After a successful decode, libjpeg
+/// keeps the file's quantisation and Huffman tables for the next image (for abbreviated
+/// datastreams), so a file that lacks its own tables decoded with the previous file's tables.
+/// A handle costs microseconds against the milliseconds of a decode.
 ///
-///     let decoder = JPEGDecoder()
-///     let image = try decoder.decode(bytes)                                   // full size, exact
-///     let small = try decoder.decode(bytes, minimumSize: (width: 224, height: 224))
-public final class JPEGDecoder {
-    private var handle: tjhandle
+///     let image = try JPEGCodec.decode(bytes)                                   // full size, exact
+///     let small = try JPEGCodec.decode(bytes, minimumSize: (width: 224, height: 224))
+public enum JPEGCodec {
+    /// Start of image followed by the first marker's 0xFF.
+    public static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
 
     /// JPEG's largest side (libjpeg's `JPEG_MAX_DIMENSION`).
     static let maximumSide = 65500
-
-    /// A decoder with a fresh TurboJPEG handle.
-    public init() {
-        handle = JPEGDecoder.makeHandle()
-    }
-
-    deinit {
-        tjDestroy(handle)
-    }
-
-    private static func makeHandle() -> tjhandle {
-        guard let handle = tjInitDecompress() else {
-            // Only an allocation failure makes tjInitDecompress fail.
-            preconditionFailure("JPEGDecoder: tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
-        }
-        return handle
-    }
 
     /// Decodes JPEG bytes to RGB.
     ///
@@ -63,27 +48,24 @@ public final class JPEGDecoder {
     ///     the header before any pixel memory is allocated.
     /// - Throws: `ImageDecodingError` (`.corrupt` with TurboJPEG's message, `.tooManyPixels`);
     ///   `file` is nil.
-    public func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil,
-                       maximumPixels: Int = ImageLimits.defaultMaximumPixels) throws -> RGBImage {
-        do {
-            return try decodeWithHandle(bytes, minimumSize: minimumSize, maximumPixels: maximumPixels)
-        } catch {
-            tjDestroy(handle)
-            handle = JPEGDecoder.makeHandle()
-            throw error
+    public static func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil,
+                              maximumPixels: Int = ImageLimits.defaultMaximumPixels) throws -> RGBImage {
+        guard let handle = tjInitDecompress() else {
+            // Only an allocation failure makes tjInitDecompress fail.
+            preconditionFailure("JPEGCodec: tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
         }
-    }
-
-    private func decodeWithHandle(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)?,
-                                  maximumPixels: Int) throws -> RGBImage {
-        try bytes.withUnsafeBufferPointer { jpeg in
+        defer { tjDestroy(handle) }
+        func failure() -> ImageDecodingError {
+            ImageDecodingError(reason: .corrupt("JPEG: \(String(cString: tjGetErrorStr2(handle)))"))
+        }
+        return try bytes.withUnsafeBufferPointer { jpeg in
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
             guard tjDecompressHeader3(handle, jpeg.baseAddress, UInt(jpeg.count),
                                       &width, &height, &subsampling, &colorspace) == 0 else {
                 throw failure()
             }
             let fullWidth = Int(width), fullHeight = Int(height)
-            let sides = 1...JPEGDecoder.maximumSide
+            let sides = 1...maximumSide
             guard sides.contains(fullWidth), sides.contains(fullHeight), (0..<Int(TJ_NUMCS)).contains(Int(colorspace)) else {
                 throw ImageDecodingError(reason: .corrupt(
                     "JPEG: the header gives an impossible image (\(fullWidth)×\(fullHeight) pixels, colour space \(colorspace))"))
@@ -93,7 +75,7 @@ public final class JPEGDecoder {
                                                                 limit: maximumPixels))
             }
             let factor = minimumSize.map {
-                JPEGDecoder.scalingFactor(width: fullWidth, height: fullHeight, minimumSize: $0)
+                scalingFactor(width: fullWidth, height: fullHeight, minimumSize: $0)
             } ?? JPEGScalingFactor.one
             let outputWidth = factor.scale(fullWidth), outputHeight = factor.scale(fullHeight)
             let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
@@ -109,13 +91,9 @@ public final class JPEGDecoder {
                 initialized = status == 0 ? out.count : 0
             }
             guard status == 0 else { throw failure() }
-            if isCMYK { decoded = JPEGDecoder.invertedCMYKToRGB(decoded) }
+            if isCMYK { decoded = invertedCMYKToRGB(decoded) }
             return RGBImage(width: outputWidth, height: outputHeight, pixels: decoded)
         }
-    }
-
-    private func failure() -> ImageDecodingError {
-        ImageDecodingError(reason: .corrupt("JPEG: \(String(cString: tjGetErrorStr2(handle)))"))
     }
 
     /// TurboJPEG's scaling factors no larger than 1, largest first.
@@ -167,16 +145,4 @@ struct JPEGScalingFactor: Equatable {
 
     /// TurboJPEG's `TJSCALED`.
     func scale(_ side: Int) -> Int { (side * numerator + denominator - 1) / denominator }
-}
-
-/// The JPEG signature and a one-shot decoding entry point.
-public enum JPEGCodec {
-    /// Start of image followed by the first marker's 0xFF.
-    public static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
-
-    /// Decodes with a fresh `JPEGDecoder`; prefer one decoder per thread for many images.
-    public static func decode(_ bytes: [UInt8], minimumSize: (width: Int, height: Int)? = nil,
-                              maximumPixels: Int = ImageLimits.defaultMaximumPixels) throws -> RGBImage {
-        try JPEGDecoder().decode(bytes, minimumSize: minimumSize, maximumPixels: maximumPixels)
-    }
 }

@@ -7,6 +7,11 @@ import CPNG
 /// ignored; palette images take their palette colours (transparency ignored); gray of 1, 2 or 4
 /// bits is scaled to 0…255; 16-bit RGB(A) and gray+alpha keep the high byte of each sample, while
 /// 16-bit gray without alpha (PIL's mode `I;16`) is clipped to 255; gray is replicated to R, G, B.
+///
+/// Damage: a CRC mismatch in any chunk, ancillary ones included, is an error, as in PIL (libpng
+/// alone would drop a damaged ancillary chunk and decode the rest); other libpng warnings, such
+/// as an unusual ICC profile, are ignored, as PIL ignores them. Each decode has its own libpng
+/// state, so nothing carries over from one file to the next.
 public enum PNGCodec {
     /// The 8-byte PNG signature.
     public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
