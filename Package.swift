@@ -52,9 +52,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Damaged-image corpora and the fuzzing run of Scripts/fuzz-decoders (not a product).
+        .target(
+            name: "DecoderFuzzing",
+            dependencies: ["Augment", "CLSA", "TensorCore", "CZlib"]),
+        .executableTarget(
+            name: "FuzzDecoders",
+            dependencies: [
+                "DecoderFuzzing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "AugmentTests", dependencies: ["Augment"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLSATests", dependencies: ["CLSA"]),
+        .testTarget(name: "AugmentTests", dependencies: ["Augment", "DecoderFuzzing"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing"]),
         .testTarget(name: "LibraryExampleTests", dependencies: ["CLSA", "Augment", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]

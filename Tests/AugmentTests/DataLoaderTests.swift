@@ -48,18 +48,6 @@ private final class CountingTransform: SampleTransform, @unchecked Sendable {
     }
 }
 
-/// Collects warning lines from the loader.
-private final class WarningLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storedLines: [String] = []
-
-    var lines: [String] { lock.withLock { storedLines } }
-
-    var sink: DataLoader.WarningSink {
-        { [self] line in lock.withLock { storedLines.append(line) } }
-    }
-}
-
 /// A batch with its tensors' bits, comparable with `==`.
 private struct BatchRecord: Equatable {
     let viewBits: [[UInt32]]
