@@ -79,7 +79,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Hidden width of the projection head (default: the backbone's feature size).")
     var hidden: Int?
 
-    @Option(help: "Data loader worker threads (results do not depend on it).")
+    @Option(help: "Data loader worker threads (0: load on the calling thread; results do not depend on it).")
     var workers: Int?
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores). Losses are bitwise reproducible at a fixed value.")

@@ -104,6 +104,7 @@ final class PretrainCommandTests: XCTestCase {
             (["pretrain", "--data", data, "--arch", "vgg"], "unknown --arch 'vgg'"),
             (["pretrain", "--data", data, "--strong-sizes", "96,x"], "--strong-sizes"),
             (["pretrain", "--data", data, "--queue-size", "1000"], "--queue-size 1000 must be a positive multiple of --batch-size 256"),
+            (["pretrain", "--data", data, "--workers=-1"], "--workers must be at least 0 (0: load on the calling thread), got -1"),
             (["export", "--checkpoint", folder + "/none.safetensors", "--out", folder + "/b.safetensors"], "is not a file"),
         ]
         for (arguments, message) in cases {
