@@ -64,6 +64,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "K, the number of queued negative keys (a multiple of --batch-size).")
     var queueSize: Int?
 
+    @Option(help: "BatchNorm groups of the key encoder's shuffle-BN (default: the largest divisor of --batch-size that is at most 8).")
+    var keyGroups: Int?
+
     @Option(help: "τ, the temperature of the contrastive loss.")
     var tau: Double?
 
@@ -170,6 +173,7 @@ struct PretrainCommand: ParsableCommand {
         if let momentum { c.momentum = momentum }
         if let weightDecay { c.weightDecay = weightDecay }
         if let queueSize { c.queueSize = queueSize }
+        if let keyGroups { c.keyShuffleGroups = keyGroups }
         if let tau { c.temperature = tau }
         if let alpha { c.alpha = alpha }
         if let beta { c.beta = beta }

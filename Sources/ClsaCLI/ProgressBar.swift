@@ -65,7 +65,7 @@ final class PretrainingReporter {
         say("""
             clsa pretrain \(CLSAVersion.string): \(objective), \(c.architecture) width \(c.baseWidth), \(views)
             config: epochs \(c.epochs), batch \(c.batchSize), lr \(c.effectiveLearningRate) (cosine), momentum \(c.momentum), \
-            weight decay \(c.weightDecay), K \(c.queueSize), τ \(c.temperature), α \(c.alpha), β \(c.beta), \
+            weight decay \(c.weightDecay), K \(c.queueSize), key groups \(c.effectiveKeyShuffleGroups), τ \(c.temperature), α \(c.alpha), β \(c.beta), \
             dim \(c.dimension), hidden \(c.hidden.map(String.init) ?? "auto"), seed \(c.seed)
             data: \(start.settings.data)\(start.settings.subset.map { " (subset of \($0))" } ?? ""): \
             \(start.datasetCount) images, \(start.stepsPerEpoch) steps per epoch, \(start.totalSteps) steps

@@ -90,6 +90,29 @@ final class PretrainCommandTests: XCTestCase {
         XCTAssertTrue(mismatch.standardError.contains("queue size: checkpoint has 32, flags say 64"), mismatch.standardError)
     }
 
+    /// A batch of 4 (not divisible into the key encoder's former fixed 8 groups) runs with the
+    /// default rule's 4 groups, loading on the calling thread; config.json records the number,
+    /// and resuming with another `--key-groups` is refused naming the field.
+    func testSmallBatchRunsWithDefaultKeyGroups() throws {
+        let out = folder + "/small"
+        let arguments = pretrainArguments(out: out, workers: 0, batchSize: 4, queueSize: 16, epochs: 1)
+        let run = try clsa(arguments)
+        XCTAssertEqual(run.status, 0, run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("key groups 4"), run.standardOutput)
+        XCTAssertTrue(run.standardOutput.contains("workers: 0"), run.standardOutput)
+        XCTAssertTrue(run.standardOutput.contains("done: 16/16 steps"), run.standardOutput)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json")))
+        XCTAssertEqual(((config as? [String: Any])?["configuration"] as? [String: Any])?["key_shuffle_groups"] as? Int, 4)
+
+        let mismatch = try clsa(arguments + ["--key-groups", "2", "--resume", "auto"])
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.standardError.contains("key groups: checkpoint has 4, flags say 2"), mismatch.standardError)
+
+        let help = try clsa(["pretrain", "--help"])
+        XCTAssertEqual(help.status, 0, help.standardError)
+        XCTAssertTrue(help.standardOutput.contains("--key-groups <key-groups>"), help.standardOutput)
+    }
+
     /// Usage errors exit with status 2 and one line `clsa: …` naming the flag or path.
     func testCommandLineErrors() throws {
         let empty = folder + "/empty"
@@ -104,6 +127,7 @@ final class PretrainCommandTests: XCTestCase {
             (["pretrain", "--data", data, "--arch", "vgg"], "unknown --arch 'vgg'"),
             (["pretrain", "--data", data, "--strong-sizes", "96,x"], "--strong-sizes"),
             (["pretrain", "--data", data, "--queue-size", "1000"], "--queue-size 1000 must be a positive multiple of --batch-size 256"),
+            (["pretrain", "--data", data, "--key-groups", "3"], "--key-groups must be a divisor of --batch-size 256, got 3"),
             (["pretrain", "--data", data, "--workers=-1"], "--workers must be at least 0 (0: load on the calling thread), got -1"),
             (["export", "--checkpoint", folder + "/none.safetensors", "--out", folder + "/b.safetensors"], "is not a file"),
         ]

@@ -84,6 +84,31 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertEqual(summary.lastCheckpoint, CheckpointDirectory(runDirectory: folder + "/records").file(forStep: 16))
     }
 
+    /// Key groups left to the default rule are recorded as the number it chose, in config.json
+    /// and the checkpoints; resuming with other groups is refused, naming them.
+    func testKeyGroupsAreRecordedResolved() throws {
+        var configuration = PretrainingFixtures.tinyConfiguration(epochs: 1)
+        configuration.keyShuffleGroups = nil
+        configuration.batchSize = 12
+        configuration.queueSize = 36
+        let run = PretrainingRun(configuration: configuration, settings: settings("groups", saveEvery: nil), dataset: dataset)
+        XCTAssertEqual(run.configuration.keyShuffleGroups, 6)
+        let summary = try run.run()
+        let config = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/groups/config.json"))) as! [String: Any]
+        XCTAssertEqual((config["configuration"] as? [String: Any])?["key_shuffle_groups"] as? Int, 6)
+        let checkpoint = try TrainingCheckpoint(path: try XCTUnwrap(summary.lastCheckpoint))
+        XCTAssertEqual(checkpoint.configuration.keyShuffleGroups, 6)
+        XCTAssertEqual(try checkpoint.makeTrainer().key.shuffleGroups, 6)
+
+        configuration.keyShuffleGroups = 3
+        XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("groups"), dataset: dataset,
+                                                resume: .auto).run()) { error in
+            XCTAssertTrue(error is ResumeMismatchError, "\(error)")
+            XCTAssertTrue("\(error)".contains("key groups: checkpoint has 6, flags say 3"), "\(error)")
+        }
+    }
+
     /// A parameter poisoned with NaN (by the monitor, after the epoch's checkpoint is written)
     /// stops the run at the next step, naming it, and no checkpoint is written or changed.
     func testNonFiniteLossStopsWithoutTouchingTheLastCheckpoint() throws {

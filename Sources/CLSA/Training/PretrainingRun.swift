@@ -36,6 +36,8 @@ public final class PretrainingRun {
         case path(String)
     }
 
+    /// The configuration given, with `keyShuffleGroups` resolved: what `config.json` and the
+    /// checkpoints record, so they hold the number of groups even when the default rule chose it.
     public let configuration: PretrainingConfiguration
     public let settings: RunSettings
     /// The training images (already subset, if `settings.subset` is set).
@@ -52,7 +54,7 @@ public final class PretrainingRun {
     public init(configuration: PretrainingConfiguration, settings: RunSettings, dataset: any ImageDataset,
                 resume: Resume? = nil, knnMonitor: KNNMonitor? = nil,
                 events: @escaping (PretrainingEvent) -> Void = { _ in }) {
-        self.configuration = configuration
+        self.configuration = configuration.resolvingKeyShuffleGroups()
         self.settings = settings
         self.dataset = dataset
         self.resume = resume
