@@ -20,8 +20,8 @@ final class PretrainCommandTests: XCTestCase {
 
     /// Tiny settings: 64 images, batch 8 → 8 steps per epoch, 16 in all by default.
     private func pretrainArguments(out: String, workers: Int, batchSize: Int = 8, queueSize: Int = 32,
-                                   epochs: Int = 2) -> [String] {
-        ["pretrain", "--data", data, "--arch", "resnet18-small", "--base-width", "4", "--image-size", "16",
+                                   epochs: Int = 2, data: String? = nil) -> [String] {
+        ["pretrain", "--data", data ?? self.data, "--arch", "resnet18-small", "--base-width", "4", "--image-size", "16",
          "--strong-sizes", "8", "--batch-size", String(batchSize), "--queue-size", String(queueSize), "--dim", "16", "--hidden", "16",
          "--alpha", "0.9", "--epochs", String(epochs), "--save-every", "3", "--threads", "2", "--workers", String(workers),
          "--seed", "3", "--out", out]
@@ -111,6 +111,23 @@ final class PretrainCommandTests: XCTestCase {
         let help = try clsa(["pretrain", "--help"])
         XCTAssertEqual(help.status, 0, help.standardError)
         XCTAssertTrue(help.standardOutput.contains("--key-groups <key-groups>"), help.standardOutput)
+    }
+
+    /// An undecodable file is skipped in each epoch: each epoch's line says so, and the final
+    /// line gives the total.
+    func testFinalLineTotalsTheSkippedFiles() throws {
+        let images = folder + "/with-broken"
+        try PretrainingFixtures.imageFolder(at: images, count: 64, undecodable: 1)
+        let run = try clsa(pretrainArguments(out: folder + "/skipping", workers: 2, data: images))
+        XCTAssertEqual(run.status, 0, run.standardError)
+        let lines = run.standardOutput.split(separator: "\n")
+        let epochLines = lines.filter { $0.hasPrefix("epoch ") && $0.contains(" done: ") }
+        XCTAssertEqual(epochLines.count, 2, run.standardOutput)
+        XCTAssertTrue(epochLines.allSatisfy { $0.hasSuffix(", 1 image skipped") }, run.standardOutput)
+        let done = try XCTUnwrap(lines.last { $0.hasPrefix("done: ") }, run.standardOutput)
+        XCTAssertTrue(done.hasPrefix("done: 16/16 steps, 2 epochs in ") && done.hasSuffix(", 2 images skipped"), String(done))
+        XCTAssertEqual(run.standardError.split(separator: "\n").filter { $0.contains("broken-0.png") }.count, 2,
+                       run.standardError)
     }
 
     /// Usage errors exit with status 2 and one line `clsa: …` naming the flag or path.

@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 import TensorCore
 import XCTest
@@ -145,6 +146,27 @@ final class PretrainingRunTests: XCTestCase {
             XCTAssertTrue(error is ResumeMismatchError, "\(error)")
             XCTAssertTrue("\(error)".contains("batch size: checkpoint has 8, flags say 16"), "\(error)")
         }
+    }
+
+    /// Undecodable files are skipped with a warning each time an epoch meets them, and the
+    /// summary totals them over the run's epochs.
+    func testSummaryTotalsTheSkippedFiles() throws {
+        let images = folder + "/images"
+        try PretrainingFixtures.imageFolder(at: images, count: 64, undecodable: 2)
+        var epochSkips: [Int] = [], warnings: [String] = []
+        let summary = try PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(),
+                                         settings: settings("skipping", saveEvery: nil),
+                                         dataset: try ImageFolderDataset(root: images), events: { event in
+            switch event {
+            case .epochFinished(let epoch): epochSkips.append(epoch.skippedSamples)
+            case .warning(let line): warnings.append(line)
+            default: break
+            }
+        }).run()
+        XCTAssertEqual(summary.completedSteps, 16)
+        XCTAssertEqual(epochSkips, [2, 2])
+        XCTAssertEqual(summary.skippedSamples, 4)
+        XCTAssertEqual(warnings.filter { $0.contains("broken-") }.count, 4, "\(warnings)")
     }
 
     /// The last short batch is dropped: 70 images give 8 steps of 8, like 64.

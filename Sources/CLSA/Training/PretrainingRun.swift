@@ -112,6 +112,8 @@ public final class PretrainingRun {
         var lastCheckpoint: String?
         let clock: DispatchTime
         var stepsThisProcess = 0
+        /// Samples skipped (unloadable images) by this process's epochs, an interrupted one included.
+        var skippedThisProcess = 0
         var lastLoss: Float?
         /// (L, L_C, L_D) of the current epoch's steps, in step order.
         var epochLosses: [(loss: Float, contrastive: Float, divergence: Float)] = []
@@ -132,6 +134,7 @@ public final class PretrainingRun {
         var stepEnd = epochStart, imagesThisProcess = 0
         while true {
             if cancellation.isCancelled {
+                state.skippedThisProcess += iterator.skippedCount
                 try save(trainer, &state)
                 return false
             }
@@ -160,6 +163,7 @@ public final class PretrainingRun {
         }
         let seconds = seconds(since: epochStart)
         let skipped = iterator.skippedCount
+        state.skippedThisProcess += skipped
         state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
         // Saved before the monitor runs, so that nothing it does can reach the checkpoint.
         try save(trainer, &state)
@@ -308,8 +312,8 @@ public final class PretrainingRun {
     private func summary(of state: LoopState, trainer: CLSATrainer, interrupted: Bool) -> PretrainingSummary {
         PretrainingSummary(completedSteps: trainer.completedSteps, totalSteps: trainer.totalSteps,
                            completedEpochs: state.position.epoch,
-                           finalLoss: state.lastLoss, seconds: state.elapsed, lastCheckpoint: state.lastCheckpoint,
-                           interrupted: interrupted)
+                           finalLoss: state.lastLoss, seconds: state.elapsed, skippedSamples: state.skippedThisProcess,
+                           lastCheckpoint: state.lastCheckpoint, interrupted: interrupted)
     }
 }
 
