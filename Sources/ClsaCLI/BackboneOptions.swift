@@ -14,7 +14,7 @@ struct BackboneOptions: ParsableArguments {
     @Option(help: "Images per forward pass.")
     var batchSize = 256
 
-    @Option(help: "Loader threads decoding and transforming images (default: all cores).")
+    @Option(help: "Loader threads decoding and transforming images (0: load on the calling thread; default: all cores).")
     var workers: Int?
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
@@ -22,7 +22,9 @@ struct BackboneOptions: ParsableArguments {
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if let workers, workers < 0 {
+            throw ValidationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {

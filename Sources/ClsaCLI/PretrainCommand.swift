@@ -64,6 +64,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "K, the number of queued negative keys (a multiple of --batch-size).")
     var queueSize: Int?
 
+    @Option(help: "BatchNorm groups of the key encoder's shuffle-BN (default: the largest divisor of --batch-size that is at most 8).")
+    var keyGroups: Int?
+
     @Option(help: "τ, the temperature of the contrastive loss.")
     var tau: Double?
 
@@ -79,7 +82,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Hidden width of the projection head (default: the backbone's feature size).")
     var hidden: Int?
 
-    @Option(help: "Data loader worker threads (results do not depend on it).")
+    @Option(help: "Data loader worker threads (0: load on the calling thread; results do not depend on it).")
     var workers: Int?
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores). Losses are bitwise reproducible at a fixed value.")
@@ -170,6 +173,7 @@ struct PretrainCommand: ParsableCommand {
         if let momentum { c.momentum = momentum }
         if let weightDecay { c.weightDecay = weightDecay }
         if let queueSize { c.queueSize = queueSize }
+        if let keyGroups { c.keyShuffleGroups = keyGroups }
         if let tau { c.temperature = tau }
         if let alpha { c.alpha = alpha }
         if let beta { c.beta = beta }

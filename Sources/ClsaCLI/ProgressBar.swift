@@ -31,7 +31,7 @@ final class PretrainingReporter {
                               epoch.epoch + 1, epoch.meanLoss, epoch.meanContrastive, epoch.meanDivergence,
                               epoch.imagesPerSecond, Self.duration(epoch.seconds))
             if let accuracy = epoch.knnAccuracy { line += String(format: ", kNN top-1 %.2f%%", accuracy) }
-            if epoch.skippedSamples > 0 { line += ", \(epoch.skippedSamples) images skipped" }
+            if epoch.skippedSamples > 0 { line += ", \(Self.counted(epoch.skippedSamples, "image")) skipped" }
             say(line)
         }
     }
@@ -44,9 +44,9 @@ final class PretrainingReporter {
                 + "continue with --resume auto")
         } else {
             let loss = summary.finalLoss.map { String(format: "%.4f", $0) } ?? "–"
-            let epochs = summary.completedEpochs == 1 ? "1 epoch" : "\(summary.completedEpochs) epochs"
-            say("done: \(summary.completedSteps)/\(summary.totalSteps) steps, \(epochs) in "
-                + "\(Self.duration(summary.seconds)), final loss \(loss), checkpoint \(saved)")
+            let skipped = summary.skippedSamples > 0 ? ", \(Self.counted(summary.skippedSamples, "image")) skipped" : ""
+            say("done: \(summary.completedSteps)/\(summary.totalSteps) steps, \(Self.counted(summary.completedEpochs, "epoch")) "
+                + "in \(Self.duration(summary.seconds)), final loss \(loss), checkpoint \(saved)\(skipped)")
         }
     }
 
@@ -65,7 +65,7 @@ final class PretrainingReporter {
         say("""
             clsa pretrain \(CLSAVersion.string): \(objective), \(c.architecture) width \(c.baseWidth), \(views)
             config: epochs \(c.epochs), batch \(c.batchSize), lr \(c.effectiveLearningRate) (cosine), momentum \(c.momentum), \
-            weight decay \(c.weightDecay), K \(c.queueSize), τ \(c.temperature), α \(c.alpha), β \(c.beta), \
+            weight decay \(c.weightDecay), K \(c.queueSize), key groups \(c.effectiveKeyShuffleGroups), τ \(c.temperature), α \(c.alpha), β \(c.beta), \
             dim \(c.dimension), hidden \(c.hidden.map(String.init) ?? "auto"), seed \(c.seed)
             data: \(start.settings.data)\(start.settings.subset.map { " (subset of \($0))" } ?? ""): \
             \(start.datasetCount) images, \(start.stepsPerEpoch) steps per epoch, \(start.totalSteps) steps
@@ -113,6 +113,11 @@ final class PretrainingReporter {
     private func warn(_ line: String) {
         abandonLine()
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// (1, "image") → "1 image", (3, "image") → "3 images".
+    static func counted(_ count: Int, _ noun: String) -> String {
+        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
     }
 
     /// 75 → "1m 15s", 3725 → "1h 02m".

@@ -29,10 +29,12 @@ private struct RandomStampTransform: SampleTransform {
     }
 }
 
-/// Counts the images it is applied to (across worker threads) and passes them through.
+/// Counts the images it is applied to (across worker threads), notes the threads it ran on,
+/// and passes the images through.
 private final class CountingTransform: SampleTransform, @unchecked Sendable {
     private let lock = NSLock()
     private var calls = 0
+    private var callingThreads = Set<pthread_t>()
     private let height: Int, width: Int
 
     /// For images of `height × width`.
@@ -40,10 +42,16 @@ private final class CountingTransform: SampleTransform, @unchecked Sendable {
 
     var count: Int { lock.withLock { calls } }
 
+    /// The threads it has been applied on.
+    var threads: Set<pthread_t> { lock.withLock { callingThreads } }
+
     var viewShapes: [(height: Int, width: Int)] { [(height, width)] }
 
     func views(of image: RGBImage, random: (Int) -> SeededRandom) -> [RGBImage] {
-        lock.withLock { calls += 1 }
+        lock.withLock {
+            calls += 1
+            callingThreads.insert(pthread_self())
+        }
         return [image]
     }
 }
@@ -104,7 +112,7 @@ final class DataLoaderTests: XCTestCase {
         let reference = try records(loader(dataset, workers: 1))
         XCTAssertEqual(reference.map(\.indices.count), [4, 4, 4, 4, 4, 3])
         XCTAssertEqual(reference.map(\.viewShapes), Array(repeating: [[4, 3, 4, 5], [4, 3, 3, 3]], count: 5) + [[[3, 3, 4, 5], [3, 3, 3, 3]]])
-        for workers in [2, 3] {
+        for workers in [0, 2, 3] {
             for prefetch in [nil, 1, 3] {
                 XCTAssertEqual(try records(loader(dataset, workers: workers, prefetch: prefetch)), reference,
                                "\(workers) workers, prefetch \(prefetch.map(String.init) ?? "default")")
@@ -213,6 +221,37 @@ final class DataLoaderTests: XCTestCase {
         }
     }
 
+    /// With no workers, `next()` loads each sample on the calling thread, no further ahead than
+    /// its batch needs; batches, warnings and skipped counts are those of 2 workers, bad files
+    /// included.
+    func testNoWorkersLoadOnTheCallingThreadWithTheSameBatches() throws {
+        _ = try folderWithBadFiles(goodCount: 8)
+        let dataset = try ImageFolderDataset(root: root.path)
+        var outcomes: [(records: [BatchRecord], skipped: Int, warnings: [String])] = []
+        for workers in [0, 2] {
+            let warnings = WarningLog()
+            let counting = CountingTransform(height: 4, width: 5)
+            let loader = loader(dataset, transform: counting, batchSize: 3, workers: workers, warnings: warnings)
+            let iterator = loader.makeIterator(epoch: 1)
+            if workers == 0 {
+                XCTAssertEqual(iterator.runningWorkerCount, 0)
+                XCTAssertEqual(counting.count, 0, "nothing is loaded before the first next()")
+            }
+            var records = [BatchRecord]()
+            while let batch = try iterator.next() {
+                records.append(BatchRecord(batch))
+                if workers == 0 { XCTAssertEqual(counting.count, records.map(\.indices.count).reduce(0, +)) }
+            }
+            if workers == 0 { XCTAssertEqual(counting.threads, [pthread_self()]) }
+            outcomes.append((records, iterator.skippedCount, warnings.lines))
+        }
+        XCTAssertEqual(outcomes[0].records.map(\.indices.count), [3, 3, 2])
+        XCTAssertEqual(outcomes[0].records, outcomes[1].records)
+        XCTAssertEqual(outcomes[0].skipped, 3)
+        XCTAssertEqual(outcomes[0].skipped, outcomes[1].skipped)
+        XCTAssertEqual(outcomes[0].warnings, outcomes[1].warnings)
+    }
+
     /// Resuming after skipped files still gives the remaining batches, and counts only the
     /// files skipped after the start position.
     func testResumeAfterSkippedFiles() throws {
@@ -262,8 +301,12 @@ final class DataLoaderTests: XCTestCase {
         iterator.cancel()
         XCTAssertEqual(iterator.runningWorkerCount, 0)
         XCTAssertNil(try iterator.next())
+        let inline = self.loader(dataset, workers: 0).makeIterator(epoch: 0)
+        XCTAssertEqual(try inline.next()?.count, 4)
+        inline.cancel()
+        XCTAssertNil(try inline.next(), "cancel() ends an epoch loaded on the calling thread too")
         // Releasing an iterator mid-epoch (no cancel) must not hang either.
-        for workers in [1, 3] {
+        for workers in [0, 1, 3] {
             XCTAssertEqual(try self.loader(dataset, workers: workers).makeIterator(epoch: 1).next()?.count, 4)
         }
         // Nor releasing one that was never read from.

@@ -51,10 +51,11 @@ final class EvaluationCommandTests: XCTestCase {
         XCTAssertEqual(chart.height, 2 * TrainingCharts.panelSize.height)
     }
 
+    /// `clsa embed`, loading on the calling thread (`--workers 0`).
     func testEmbedWritesFeaturesLabelsAndPaths() throws {
         let out = folder + "/val.safetensors"
         let result = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/val", "--out", out,
-                               "--workers", "1", "--batch-size", "5"])
+                               "--workers", "0", "--batch-size", "5"])
         XCTAssertEqual(result.status, 0, result.standardError)
         XCTAssertTrue(result.standardOutput.contains("12 × 32 features, labels of 3 classes"), result.standardOutput)
         let reader = try SafeTensorsReader(path: out)
@@ -75,6 +76,11 @@ final class EvaluationCommandTests: XCTestCase {
         let noFolder = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/nowhere", "--out", folder + "/x.safetensors"])
         XCTAssertEqual(noFolder.status, 2)
         XCTAssertTrue(noFolder.standardError.contains("--data '\(folder!)/nowhere' is not a folder"), noFolder.standardError)
+
+        let negativeWorkers = try clsa(["embed", "--checkpoint", checkpoint, "--data", folder + "/val",
+                                        "--out", folder + "/w.safetensors", "--workers=-1"])
+        XCTAssertEqual(negativeWorkers.status, 2)
+        XCTAssertTrue(negativeWorkers.standardError.contains("--workers must be at least 0"), negativeWorkers.standardError)
 
         let badEpochs = try clsa(["linear-eval", "--checkpoint", checkpoint, "--train-data", folder + "/train",
                                   "--val-data", folder + "/val", "--epochs", "0"])

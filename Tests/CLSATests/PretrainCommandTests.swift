@@ -20,8 +20,8 @@ final class PretrainCommandTests: XCTestCase {
 
     /// Tiny settings: 64 images, batch 8 → 8 steps per epoch, 16 in all by default.
     private func pretrainArguments(out: String, workers: Int, batchSize: Int = 8, queueSize: Int = 32,
-                                   epochs: Int = 2) -> [String] {
-        ["pretrain", "--data", data, "--arch", "resnet18-small", "--base-width", "4", "--image-size", "16",
+                                   epochs: Int = 2, data: String? = nil) -> [String] {
+        ["pretrain", "--data", data ?? self.data, "--arch", "resnet18-small", "--base-width", "4", "--image-size", "16",
          "--strong-sizes", "8", "--batch-size", String(batchSize), "--queue-size", String(queueSize), "--dim", "16", "--hidden", "16",
          "--alpha", "0.9", "--epochs", String(epochs), "--save-every", "3", "--threads", "2", "--workers", String(workers),
          "--seed", "3", "--out", out]
@@ -90,6 +90,46 @@ final class PretrainCommandTests: XCTestCase {
         XCTAssertTrue(mismatch.standardError.contains("queue size: checkpoint has 32, flags say 64"), mismatch.standardError)
     }
 
+    /// A batch of 4 (not divisible into the key encoder's former fixed 8 groups) runs with the
+    /// default rule's 4 groups, loading on the calling thread; config.json records the number,
+    /// and resuming with another `--key-groups` is refused naming the field.
+    func testSmallBatchRunsWithDefaultKeyGroups() throws {
+        let out = folder + "/small"
+        let arguments = pretrainArguments(out: out, workers: 0, batchSize: 4, queueSize: 16, epochs: 1)
+        let run = try clsa(arguments)
+        XCTAssertEqual(run.status, 0, run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("key groups 4"), run.standardOutput)
+        XCTAssertTrue(run.standardOutput.contains("workers: 0"), run.standardOutput)
+        XCTAssertTrue(run.standardOutput.contains("done: 16/16 steps"), run.standardOutput)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json")))
+        XCTAssertEqual(((config as? [String: Any])?["configuration"] as? [String: Any])?["key_shuffle_groups"] as? Int, 4)
+
+        let mismatch = try clsa(arguments + ["--key-groups", "2", "--resume", "auto"])
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.standardError.contains("key groups: checkpoint has 4, flags say 2"), mismatch.standardError)
+
+        let help = try clsa(["pretrain", "--help"])
+        XCTAssertEqual(help.status, 0, help.standardError)
+        XCTAssertTrue(help.standardOutput.contains("--key-groups <key-groups>"), help.standardOutput)
+    }
+
+    /// An undecodable file is skipped in each epoch: each epoch's line says so, and the final
+    /// line gives the total.
+    func testFinalLineTotalsTheSkippedFiles() throws {
+        let images = folder + "/with-broken"
+        try PretrainingFixtures.imageFolder(at: images, count: 64, undecodable: 1)
+        let run = try clsa(pretrainArguments(out: folder + "/skipping", workers: 2, data: images))
+        XCTAssertEqual(run.status, 0, run.standardError)
+        let lines = run.standardOutput.split(separator: "\n")
+        let epochLines = lines.filter { $0.hasPrefix("epoch ") && $0.contains(" done: ") }
+        XCTAssertEqual(epochLines.count, 2, run.standardOutput)
+        XCTAssertTrue(epochLines.allSatisfy { $0.hasSuffix(", 1 image skipped") }, run.standardOutput)
+        let done = try XCTUnwrap(lines.last { $0.hasPrefix("done: ") }, run.standardOutput)
+        XCTAssertTrue(done.hasPrefix("done: 16/16 steps, 2 epochs in ") && done.hasSuffix(", 2 images skipped"), String(done))
+        XCTAssertEqual(run.standardError.split(separator: "\n").filter { $0.contains("broken-0.png") }.count, 2,
+                       run.standardError)
+    }
+
     /// Usage errors exit with status 2 and one line `clsa: …` naming the flag or path.
     func testCommandLineErrors() throws {
         let empty = folder + "/empty"
@@ -104,6 +144,8 @@ final class PretrainCommandTests: XCTestCase {
             (["pretrain", "--data", data, "--arch", "vgg"], "unknown --arch 'vgg'"),
             (["pretrain", "--data", data, "--strong-sizes", "96,x"], "--strong-sizes"),
             (["pretrain", "--data", data, "--queue-size", "1000"], "--queue-size 1000 must be a positive multiple of --batch-size 256"),
+            (["pretrain", "--data", data, "--key-groups", "3"], "--key-groups must be a divisor of --batch-size 256, got 3"),
+            (["pretrain", "--data", data, "--workers=-1"], "--workers must be at least 0 (0: load on the calling thread), got -1"),
             (["export", "--checkpoint", folder + "/none.safetensors", "--out", folder + "/b.safetensors"], "is not a file"),
         ]
         for (arguments, message) in cases {

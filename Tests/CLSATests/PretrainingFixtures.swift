@@ -44,12 +44,16 @@ enum PretrainingFixtures {
         }
     }
 
-    /// A flat folder of `count` PNG files.
-    static func imageFolder(at path: String, count: Int) throws {
+    /// A flat folder of `count` PNG files, plus `undecodable` text files named `broken-N.png`.
+    static func imageFolder(at path: String, count: Int, undecodable: Int = 0) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         for (index, image) in images(count: count).enumerated() {
             let file = (path as NSString).appendingPathComponent(String(format: "image-%03d.png", index))
             try Data(try PNGCodec.encode(image)).write(to: URL(fileURLWithPath: file))
+        }
+        for index in 0..<undecodable {
+            let file = (path as NSString).appendingPathComponent("broken-\(index).png")
+            try Data("not a png\n".utf8).write(to: URL(fileURLWithPath: file))
         }
     }
 

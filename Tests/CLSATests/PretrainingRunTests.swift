@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 import TensorCore
 import XCTest
@@ -84,6 +85,31 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertEqual(summary.lastCheckpoint, CheckpointDirectory(runDirectory: folder + "/records").file(forStep: 16))
     }
 
+    /// Key groups left to the default rule are recorded as the number it chose, in config.json
+    /// and the checkpoints; resuming with other groups is refused, naming them.
+    func testKeyGroupsAreRecordedResolved() throws {
+        var configuration = PretrainingFixtures.tinyConfiguration(epochs: 1)
+        configuration.keyShuffleGroups = nil
+        configuration.batchSize = 12
+        configuration.queueSize = 36
+        let run = PretrainingRun(configuration: configuration, settings: settings("groups", saveEvery: nil), dataset: dataset)
+        XCTAssertEqual(run.configuration.keyShuffleGroups, 6)
+        let summary = try run.run()
+        let config = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/groups/config.json"))) as! [String: Any]
+        XCTAssertEqual((config["configuration"] as? [String: Any])?["key_shuffle_groups"] as? Int, 6)
+        let checkpoint = try TrainingCheckpoint(path: try XCTUnwrap(summary.lastCheckpoint))
+        XCTAssertEqual(checkpoint.configuration.keyShuffleGroups, 6)
+        XCTAssertEqual(try checkpoint.makeTrainer().key.shuffleGroups, 6)
+
+        configuration.keyShuffleGroups = 3
+        XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("groups"), dataset: dataset,
+                                                resume: .auto).run()) { error in
+            XCTAssertTrue(error is ResumeMismatchError, "\(error)")
+            XCTAssertTrue("\(error)".contains("key groups: checkpoint has 6, flags say 3"), "\(error)")
+        }
+    }
+
     /// A parameter poisoned with NaN (by the monitor, after the epoch's checkpoint is written)
     /// stops the run at the next step, naming it, and no checkpoint is written or changed.
     func testNonFiniteLossStopsWithoutTouchingTheLastCheckpoint() throws {
@@ -120,6 +146,27 @@ final class PretrainingRunTests: XCTestCase {
             XCTAssertTrue(error is ResumeMismatchError, "\(error)")
             XCTAssertTrue("\(error)".contains("batch size: checkpoint has 8, flags say 16"), "\(error)")
         }
+    }
+
+    /// Undecodable files are skipped with a warning each time an epoch meets them, and the
+    /// summary totals them over the run's epochs.
+    func testSummaryTotalsTheSkippedFiles() throws {
+        let images = folder + "/images"
+        try PretrainingFixtures.imageFolder(at: images, count: 64, undecodable: 2)
+        var epochSkips: [Int] = [], warnings: [String] = []
+        let summary = try PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(),
+                                         settings: settings("skipping", saveEvery: nil),
+                                         dataset: try ImageFolderDataset(root: images), events: { event in
+            switch event {
+            case .epochFinished(let epoch): epochSkips.append(epoch.skippedSamples)
+            case .warning(let line): warnings.append(line)
+            default: break
+            }
+        }).run()
+        XCTAssertEqual(summary.completedSteps, 16)
+        XCTAssertEqual(epochSkips, [2, 2])
+        XCTAssertEqual(summary.skippedSamples, 4)
+        XCTAssertEqual(warnings.filter { $0.contains("broken-") }.count, 4, "\(warnings)")
     }
 
     /// The last short batch is dropped: 70 images give 8 steps of 8, like 64.

@@ -2,7 +2,7 @@ import Foundation
 import TensorCore
 
 /// Batches of normalised, transformed images from a dataset, decoded and transformed ahead of
-/// the consumer by worker threads.
+/// the consumer by worker threads (or on the consumer's thread, with no workers).
 ///
 /// **Determinism.** An epoch visits the dataset in a permutation seeded by (seed, epoch), or in
 /// index order without shuffling. Every random draw of the transform comes from
@@ -18,7 +18,9 @@ import TensorCore
 ///
 /// **Threads.** Workers load and transform samples (one `ImageFileReader` each) at most
 /// `prefetchCount` samples ahead of the consumer; the consumer's `next()` writes the views of
-/// a batch into its float tensors (three table look-ups per pixel).
+/// a batch into its float tensors (three table look-ups per pixel). With `workerCount` 0 (as
+/// PyTorch's `num_workers=0`) no thread is started: `next()` loads and transforms each sample
+/// itself, with one reader made on first use, and gives the same batches.
 ///
 ///     let loader = DataLoader(dataset: train, transform: policy, batchSize: 256,
 ///                             dropLast: true, seed: 42, workerCount: 2)
@@ -40,9 +42,10 @@ public struct DataLoader: Sendable {
     /// Whether a last batch shorter than `batchSize` is dropped (pretraining) or kept.
     public let dropLast: Bool
     public let seed: UInt64
-    /// Worker threads decoding and transforming samples (at least 1).
+    /// Worker threads decoding and transforming samples (0: load on the calling thread).
     public let workerCount: Int
-    /// How many samples the workers may work ahead of the consumer (the reorder window).
+    /// How many samples the workers may work ahead of the consumer (the reorder window; unused
+    /// without workers).
     public let prefetchCount: Int
     /// Whether a sample that fails to load ends the epoch with an error instead of a warning.
     public let strict: Bool
@@ -60,7 +63,7 @@ public struct DataLoader: Sendable {
                 prefetchCount: Int? = nil, strict: Bool = false, normalization: Normalization = .imageNet,
                 warningSink: @escaping WarningSink = DataLoader.standardErrorSink) {
         precondition(batchSize >= 1, "DataLoader: batch size must be at least 1, got \(batchSize)")
-        precondition(workerCount >= 1, "DataLoader: worker count must be at least 1, got \(workerCount)")
+        precondition(workerCount >= 0, "DataLoader: worker count must be at least 0, got \(workerCount)")
         if let prefetchCount {
             precondition(prefetchCount >= 1, "DataLoader: prefetch count must be at least 1, got \(prefetchCount)")
         }
@@ -96,8 +99,8 @@ public struct DataLoader: Sendable {
         return order
     }
 
-    /// Starts the workers for epoch `epoch` at `startPosition` (an index into `order(epoch:)`,
-    /// such as a batch's `endPosition`; 0 for the whole epoch).
+    /// Starts the workers (if any) for epoch `epoch` at `startPosition` (an index into
+    /// `order(epoch:)`, such as a batch's `endPosition`; 0 for the whole epoch).
     public func makeIterator(epoch: Int, startPosition: Int = 0) -> EpochIterator {
         precondition((0...dataset.count).contains(startPosition),
                      "DataLoader: start position \(startPosition) outside 0...\(dataset.count)")
@@ -176,8 +179,8 @@ public struct DataLoader: Sendable {
 
         deinit { prefetcher.cancel() }
 
-        /// The next batch, waiting for the workers; nil at the end of the epoch (a short last
-        /// batch is returned unless `dropLast`).
+        /// The next batch, waiting for the workers (or loading it here, without workers); nil at
+        /// the end of the epoch (a short last batch is returned unless `dropLast`).
         /// - Throws: with `strict`, the `ImageDecodingError` of the first sample that failed to
         ///   load (naming its file); the epoch then ends.
         public func next() throws -> Batch? {

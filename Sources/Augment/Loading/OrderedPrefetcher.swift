@@ -1,7 +1,8 @@
 import Foundation
 
 /// Worker threads that compute `produce(position)` for the positions of a range ahead of one
-/// consumer, which receives the outputs strictly in position order (a reorder buffer).
+/// consumer, which receives the outputs strictly in position order (a reorder buffer). With no
+/// workers, `next()` computes each output on the consumer's thread instead.
 ///
 /// Workers take the next free position under a lock, compute outside it, and store the output
 /// in a ring of `window` slots; a worker waits while the position it would take is `window` or
@@ -30,12 +31,19 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
     private var consumerWaiting = false
     private var waitingWorkers = 0
 
-    /// Starts `workerCount` threads over `positions`. `makeProducer` runs once on each worker
-    /// thread, so a producer may own per-thread state (a decoder).
+    /// With no worker threads: makes the consumer's producer on its first `next()`.
+    private let makeInlineProducer: (@Sendable () -> (Int) -> Output)?
+    /// With no worker threads: the producer `next()` calls, once made.
+    private var inlineProducer: ((Int) -> Output)?
+
+    /// Starts `workerCount` threads over `positions` (0: none; `next()` then produces each
+    /// output itself). `makeProducer` runs once on each worker thread, or once on the consumer's
+    /// thread without workers, so a producer may own per-thread state (a decoder).
     init(positions: Range<Int>, window: Int, workerCount: Int, name: String,
          makeProducer: @escaping @Sendable () -> (Int) -> Output) {
-        precondition(window >= 1 && workerCount >= 1,
-                     "OrderedPrefetcher: window (\(window)) and worker count (\(workerCount)) must be at least 1")
+        precondition(window >= 1 && workerCount >= 0,
+                     "OrderedPrefetcher: window (\(window)) must be at least 1 and worker count (\(workerCount)) at least 0")
+        makeInlineProducer = workerCount == 0 ? makeProducer : nil
         end = positions.upperBound
         self.window = window
         slots = Array(repeating: nil, count: window)
@@ -56,9 +64,10 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
         return runningWorkers
     }
 
-    /// The output of the next position in order, waiting until a worker has stored it; nil
-    /// after the last position or once cancelled.
+    /// The output of the next position in order, waiting until a worker has stored it (or
+    /// computing it here, without workers); nil after the last position or once cancelled.
     func next() -> Output? {
+        if let makeInlineProducer { return produceInline(makeProducer: makeInlineProducer) }
         condition.lock()
         defer { condition.unlock() }
         guard nextToRead < end else { return nil }
@@ -73,6 +82,19 @@ final class OrderedPrefetcher<Output>: @unchecked Sendable {
         slots[slot] = nil
         nextToRead += 1
         if waitingWorkers > 0 { condition.broadcast() }
+        return output
+    }
+
+    /// Without workers: the next position's output, computed on the calling (consumer) thread.
+    private func produceInline(makeProducer: () -> (Int) -> Output) -> Output? {
+        condition.lock()
+        let stopped = cancelled
+        condition.unlock()
+        guard !stopped, nextToRead < end else { return nil }
+        let produce = inlineProducer ?? makeProducer()
+        inlineProducer = produce
+        let output = produce(nextToRead)
+        nextToRead += 1
         return output
     }
 

@@ -12,15 +12,15 @@ public struct FeatureExtractor {
     public let backbone: PretrainedBackbone
     /// Images per forward pass.
     public var batchSize: Int
-    /// Loader threads decoding and transforming images.
+    /// Loader threads decoding and transforming images (0: load on the calling thread).
     public var workerCount: Int
     /// Where the loader's "sample skipped" warnings go.
     public var warningSink: DataLoader.WarningSink
 
     public init(backbone: PretrainedBackbone, batchSize: Int = 256, workerCount: Int = 1,
                 warningSink: @escaping DataLoader.WarningSink = DataLoader.standardErrorSink) {
-        precondition(batchSize >= 1 && workerCount >= 1,
-                     "FeatureExtractor: batch size \(batchSize) and worker count \(workerCount) must be positive")
+        precondition(batchSize >= 1 && workerCount >= 0,
+                     "FeatureExtractor: batch size \(batchSize) must be positive and worker count \(workerCount) non-negative")
         self.backbone = backbone
         self.batchSize = batchSize
         self.workerCount = workerCount

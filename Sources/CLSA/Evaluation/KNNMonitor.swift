@@ -18,7 +18,7 @@ public struct KNNMonitor {
     public var classifier: WeightedKNN
     /// Images per forward pass.
     public var batchSize: Int
-    /// Loader threads.
+    /// Loader threads (0: load on the calling thread).
     public var workerCount: Int
     public var warningSink: DataLoader.WarningSink
 

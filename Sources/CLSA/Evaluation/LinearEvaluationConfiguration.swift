@@ -15,7 +15,7 @@ public struct LinearEvaluationConfiguration: Codable, Equatable, Sendable {
     /// once with the evaluation transform (no crop or flip) and the classifier is trained on
     /// those; otherwise every epoch draws fresh augmented views through the frozen backbone.
     public var cachedFeatures = false
-    /// Loader threads decoding and transforming images.
+    /// Loader threads decoding and transforming images (0: load on the calling thread).
     public var workerCount = 1
     /// Seeds the classifier's initialisation, the epoch orders and the augmentations.
     public var seed: UInt64 = 0
@@ -34,6 +34,6 @@ public struct LinearEvaluationConfiguration: Codable, Equatable, Sendable {
         try require((0...1).contains(momentum), "--momentum must lie in [0, 1], got \(momentum)")
         try require(weightDecay >= 0 && weightDecay.isFinite, "--weight-decay must be non-negative, got \(weightDecay)")
         try require(cropScaleMinimum > 0 && cropScaleMinimum <= 1, "the crop scale minimum must lie in (0, 1], got \(cropScaleMinimum)")
-        try require(workerCount >= 1, "--workers must be at least 1, got \(workerCount)")
+        try require(workerCount >= 0, "--workers must be at least 0 (0: load on the calling thread), got \(workerCount)")
     }
 }

@@ -44,7 +44,7 @@ public final class CLSATrainer {
                         dimension: configuration.dimension, random: &random)
         query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups }
         key = MomentumEncoder(copying: query, momentum: Float(configuration.alpha),
-                              shuffleGroups: configuration.keyShuffleGroups)
+                              shuffleGroups: configuration.effectiveKeyShuffleGroups)
         var queueRandom = SeededRandom(seed: configuration.seed, Stream.queue.rawValue)
         queue = KeyQueue(size: configuration.queueSize, dimension: configuration.dimension, random: &queueRandom)
         optimizer = SGD(parameters: query.namedParameters, learningRate: Float(configuration.effectiveLearningRate),

@@ -52,8 +52,9 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     public var dimension = 128
     /// Hidden width of the projection head; nil means the backbone's feature size.
     public var hidden: Int?
-    /// BatchNorm groups of the key encoder (single-process shuffle-BN).
-    public var keyShuffleGroups = 8
+    /// BatchNorm groups of the key encoder (single-process shuffle-BN); nil means the largest
+    /// divisor of `batchSize` that is at most 8 (`effectiveKeyShuffleGroups`).
+    public var keyShuffleGroups: Int?
     /// BatchNorm groups of the query encoder (1: the whole batch).
     public var queryGroups = 1
     /// Per-channel normalisation of the views.
@@ -65,6 +66,20 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
 
     /// The base learning rate actually used.
     public var effectiveLearningRate: Double { learningRate ?? 0.03 * Double(batchSize) / 256 }
+
+    /// The key encoder's shuffle-BN groups actually used: `keyShuffleGroups`, else the largest
+    /// divisor of `batchSize` that is at most 8 (8 at batches 64 and 256, 6 at 12, 4 at 4).
+    public var effectiveKeyShuffleGroups: Int {
+        keyShuffleGroups ?? (1...8).last { batchSize % $0 == 0 }!
+    }
+
+    /// This configuration with `keyShuffleGroups` set to `effectiveKeyShuffleGroups`, as a run
+    /// records it (in `config.json` and its checkpoints).
+    public func resolvingKeyShuffleGroups() -> PretrainingConfiguration {
+        var resolved = self
+        resolved.keyShuffleGroups = effectiveKeyShuffleGroups
+        return resolved
+    }
 
     /// Whether the run makes and forwards strong views at all (not for MoCo v2, β = 0).
     public var usesStrongViews: Bool { beta != 0 || objective == .strongQuery }
@@ -109,8 +124,10 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
                         "--weak-sizes must be sizes of at least 8 pixels, got \(weakSizes)")
         }
         try KeyQueue.validate(size: queueSize, batchSize: batchSize)
-        try require(batchSize % keyShuffleGroups == 0,
-                    "--batch-size \(batchSize) must be divisible by the key encoder's shuffle-BN groups \(keyShuffleGroups)")
+        if let keyShuffleGroups {
+            try require(keyShuffleGroups >= 1 && batchSize % keyShuffleGroups == 0,
+                        "--key-groups must be a divisor of --batch-size \(batchSize), got \(keyShuffleGroups)")
+        }
         try require(batchSize % queryGroups == 0, "--batch-size \(batchSize) must be divisible by --query-groups \(queryGroups)")
         try require(effectiveLearningRate > 0 && effectiveLearningRate.isFinite, "--lr must be positive, got \(effectiveLearningRate)")
         try require(warmupEpochs >= 0 && warmupEpochs < epochs, "--warmup-epochs must lie in 0..<--epochs")
@@ -139,6 +156,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         compare("weak sizes", weakSizes ?? [imageSize], saved.weakSizes ?? [saved.imageSize])
         compare("queue size", queueSize, saved.queueSize)
         compare("batch size", batchSize, saved.batchSize)
+        compare("key groups", effectiveKeyShuffleGroups, saved.effectiveKeyShuffleGroups)
         compare("dim", dimension, saved.dimension)
         compare("hidden", hidden, saved.hidden)
         compare("epochs", epochs, saved.epochs)

@@ -75,6 +75,9 @@ public struct PretrainingSummary {
     public let finalLoss: Float?
     /// Wall time of this process's part of the run.
     public let seconds: Double
+    /// Samples skipped because their image could not be loaded, over the epochs this process
+    /// ran (an interrupted one up to where it stopped); earlier processes' are in `metrics.jsonl`.
+    public let skippedSamples: Int
     /// The newest checkpoint written (nil when none was).
     public let lastCheckpoint: String?
     /// Whether the run stopped early on a cancellation (Ctrl-C), after saving.

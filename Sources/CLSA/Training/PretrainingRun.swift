@@ -36,6 +36,8 @@ public final class PretrainingRun {
         case path(String)
     }
 
+    /// The configuration given, with `keyShuffleGroups` resolved: what `config.json` and the
+    /// checkpoints record, so they hold the number of groups even when the default rule chose it.
     public let configuration: PretrainingConfiguration
     public let settings: RunSettings
     /// The training images (already subset, if `settings.subset` is set).
@@ -52,7 +54,7 @@ public final class PretrainingRun {
     public init(configuration: PretrainingConfiguration, settings: RunSettings, dataset: any ImageDataset,
                 resume: Resume? = nil, knnMonitor: KNNMonitor? = nil,
                 events: @escaping (PretrainingEvent) -> Void = { _ in }) {
-        self.configuration = configuration
+        self.configuration = configuration.resolvingKeyShuffleGroups()
         self.settings = settings
         self.dataset = dataset
         self.resume = resume
@@ -110,6 +112,8 @@ public final class PretrainingRun {
         var lastCheckpoint: String?
         let clock: DispatchTime
         var stepsThisProcess = 0
+        /// Samples skipped (unloadable images) by this process's epochs, an interrupted one included.
+        var skippedThisProcess = 0
         var lastLoss: Float?
         /// (L, L_C, L_D) of the current epoch's steps, in step order.
         var epochLosses: [(loss: Float, contrastive: Float, divergence: Float)] = []
@@ -130,6 +134,7 @@ public final class PretrainingRun {
         var stepEnd = epochStart, imagesThisProcess = 0
         while true {
             if cancellation.isCancelled {
+                state.skippedThisProcess += iterator.skippedCount
                 try save(trainer, &state)
                 return false
             }
@@ -158,6 +163,7 @@ public final class PretrainingRun {
         }
         let seconds = seconds(since: epochStart)
         let skipped = iterator.skippedCount
+        state.skippedThisProcess += skipped
         state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
         // Saved before the monitor runs, so that nothing it does can reach the checkpoint.
         try save(trainer, &state)
@@ -306,8 +312,8 @@ public final class PretrainingRun {
     private func summary(of state: LoopState, trainer: CLSATrainer, interrupted: Bool) -> PretrainingSummary {
         PretrainingSummary(completedSteps: trainer.completedSteps, totalSteps: trainer.totalSteps,
                            completedEpochs: state.position.epoch,
-                           finalLoss: state.lastLoss, seconds: state.elapsed, lastCheckpoint: state.lastCheckpoint,
-                           interrupted: interrupted)
+                           finalLoss: state.lastLoss, seconds: state.elapsed, skippedSamples: state.skippedThisProcess,
+                           lastCheckpoint: state.lastCheckpoint, interrupted: interrupted)
     }
 }
 

@@ -10,7 +10,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var subset: Int?
     /// The preset the configuration started from, if any.
     public var preset: String?
-    /// Loader worker threads (decode + augment); the results do not depend on it.
+    /// Loader worker threads (decode + augment; 0: load on the calling thread); the results do
+    /// not depend on it.
     public var workers: Int
     /// Threads of OpenBLAS and the parallel loops.
     public var threads: Int
@@ -40,7 +41,9 @@ public struct RunSettings: Codable, Equatable, Sendable {
     /// Checks the settings, naming the flag at fault.
     public func validate() throws {
         if let subset, subset < 1 { throw ConfigurationError("--subset must be at least 1, got \(subset)") }
-        guard workers >= 1 else { throw ConfigurationError("--workers must be at least 1, got \(workers)") }
+        guard workers >= 0 else {
+            throw ConfigurationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
+        }
         guard threads >= 1 else { throw ConfigurationError("--threads must be at least 1, got \(threads)") }
         if let saveEvery, saveEvery < 1 { throw ConfigurationError("--save-every must be at least 1, got \(saveEvery)") }
         guard keep >= 1 else { throw ConfigurationError("--keep must be at least 1, got \(keep)") }

@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+@testable import CLSA
+
+/// The key encoder's shuffle-BN groups: the default rule, validation, old records, resumption.
+final class PretrainingConfigurationTests: XCTestCase {
+    private func configuration(batchSize: Int, keyGroups: Int? = nil) -> PretrainingConfiguration {
+        var configuration = PretrainingConfiguration()
+        configuration.batchSize = batchSize
+        configuration.queueSize = batchSize * 16
+        configuration.keyShuffleGroups = keyGroups
+        return configuration
+    }
+
+    /// Without `keyShuffleGroups`, the largest divisor of the batch size that is at most 8: still
+    /// 8 at the batch sizes the presets use.
+    func testKeyGroupsDefaultToTheLargestDivisorOfTheBatchAtMostEight() throws {
+        let expected = [2: 2, 4: 4, 6: 6, 7: 7, 8: 8, 9: 3, 10: 5, 12: 6, 14: 7, 22: 2, 64: 8, 96: 8, 100: 5, 256: 8]
+        for (batchSize, groups) in expected {
+            XCTAssertEqual(configuration(batchSize: batchSize).effectiveKeyShuffleGroups, groups, "batch \(batchSize)")
+            XCTAssertNoThrow(try configuration(batchSize: batchSize).validate(), "batch \(batchSize)")
+        }
+        for preset in PretrainingPreset.all {
+            XCTAssertEqual(preset.configuration.effectiveKeyShuffleGroups, 8, preset.name)
+        }
+        XCTAssertEqual(configuration(batchSize: 64, keyGroups: 2).effectiveKeyShuffleGroups, 2)
+        XCTAssertEqual(configuration(batchSize: 12).resolvingKeyShuffleGroups().keyShuffleGroups, 6)
+        XCTAssertEqual(configuration(batchSize: 12, keyGroups: 3).resolvingKeyShuffleGroups().keyShuffleGroups, 3)
+    }
+
+    /// Given groups must be at least 1 and divide the batch; the message names `--key-groups`.
+    func testGivenKeyGroupsMustDivideTheBatch() throws {
+        XCTAssertNoThrow(try configuration(batchSize: 12, keyGroups: 12).validate())
+        XCTAssertNoThrow(try configuration(batchSize: 12, keyGroups: 1).validate())
+        for groups in [0, -2, 5, 24] {
+            XCTAssertThrowsError(try configuration(batchSize: 12, keyGroups: groups).validate(), "\(groups)") { error in
+                XCTAssertEqual("\(error)", "--key-groups must be a divisor of --batch-size 12, got \(groups)")
+            }
+        }
+    }
+
+    /// A configuration recorded when the field was a plain `Int` (`"keyShuffleGroups": 8`) still
+    /// decodes; one without the field decodes to the default rule.
+    func testRecordsWithAndWithoutKeyGroupsDecode() throws {
+        let current = try JSONEncoder().encode(PretrainingConfiguration())
+        var fields = try XCTUnwrap(try JSONSerialization.jsonObject(with: current) as? [String: Any])
+        XCTAssertNil(fields["keyShuffleGroups"], "nil is left out")
+        XCTAssertNil(try JSONDecoder().decode(PretrainingConfiguration.self, from: current).keyShuffleGroups)
+        fields["keyShuffleGroups"] = 8
+        let old = try JSONDecoder().decode(PretrainingConfiguration.self,
+                                           from: try JSONSerialization.data(withJSONObject: fields))
+        XCTAssertEqual(old.keyShuffleGroups, 8)
+        XCTAssertEqual(old.effectiveKeyShuffleGroups, 8)
+    }
+
+    /// Resumption compares the groups actually used, whether given or chosen by the rule.
+    func testResumeComparesTheEffectiveKeyGroups() {
+        let saved = configuration(batchSize: 64, keyGroups: 8)
+        XCTAssertEqual(configuration(batchSize: 64).resumeMismatches(with: saved), [])
+        XCTAssertEqual(configuration(batchSize: 64, keyGroups: 4).resumeMismatches(with: saved),
+                       ["key groups: checkpoint has 8, flags say 4"])
+        XCTAssertEqual(configuration(batchSize: 12, keyGroups: 6).resumeMismatches(with: configuration(batchSize: 12)), [])
+    }
+}
