@@ -59,7 +59,7 @@ final class BrokenImageCorpusTests: XCTestCase {
         let reader = ImageFileReader()
         let decodes = (0..<dataset.count).map { (try? dataset.loadImage(at: $0, reader: reader)) != nil }
         var reference: (indices: [Int], views: [[Float]])?
-        for workers in [1, 2, 3] {
+        for workers in [0, 1, 2, 3] {
             let warnings = WarningLog()
             let loader = DataLoader(dataset: dataset, transform: EvaluationTransform(size: 16), batchSize: 16,
                                     shuffle: false, workerCount: workers, warningSink: warnings.sink)

@@ -6,7 +6,7 @@ import XCTest
 
 /// `clsa embed` over a folder where every damaged file (161 seeded variants of the codec
 /// fixtures: each fixture with each kind of damage) is followed by an intact copy of its source:
-/// with 1, 2 and 3 workers, no crash, every intact file's feature row is bit-identical to
+/// with 0 to 3 workers, no crash, every intact file's feature row is bit-identical to
 /// embedding the intact files alone, and every file that does not decode is named in a warning.
 /// Batches hold one image: OpenBLAS rounds a GEMM's output column differently depending on the
 /// product's width, so rows are bit-identical only between equal batches.
@@ -36,7 +36,7 @@ final class BrokenImageEmbeddingTests: XCTestCase {
         let good = try ClsaExecutable.run(["embed", "--checkpoint", checkpoint, "--data", folders.good, "--out", reference,
                                            "--batch-size", "1", "--workers", "2"])
         XCTAssertEqual(good.status, 0, good.standardError)
-        for workers in [1, 2, 3] {
+        for workers in [0, 1, 2, 3] {
             let output = scratch + "/mixed-\(workers).safetensors"
             let mixed = try ClsaExecutable.run(["embed", "--checkpoint", checkpoint, "--data", folders.mixed, "--out", output,
                                                 "--batch-size", "1", "--workers", String(workers)])
