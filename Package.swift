@@ -65,7 +65,7 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "AugmentTests", dependencies: ["Augment", "DecoderFuzzing"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing"]),
+        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing"], exclude: ["Fixtures"]),
         .testTarget(name: "LibraryExampleTests", dependencies: ["CLSA", "Augment", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]
