@@ -97,6 +97,3 @@ struct AugmentPreviewCommand: ParsableCommand {
                              height: max(1, Int((Double(image.height) * scale).rounded())))
     }
 }
-
-extension StrongAugmentation.Pool: ExpressibleByArgument {}
-extension StrongAugmentation.MagnitudeSampling: ExpressibleByArgument {}

@@ -13,7 +13,7 @@ struct Clsa: ParsableCommand {
 
     /// Switches OpenBLAS to the CPU's best kernel (possibly re-executing the process), then
     /// parses the command line and runs the command. An error is one line on stderr,
-    /// `clsa: …`; usage errors (bad flags, `ValidationError`) exit with status 2, runtime
+    /// `clsa: …`, naming flags where the library names fields (`FlagNames`); usage errors (bad flags, `ValidationError`) exit with status 2, runtime
     /// errors with 1.
     static func main() {
         BLASKernelRelaunch.performIfNeeded()
@@ -24,10 +24,10 @@ struct Clsa: ParsableCommand {
             switch exitCode(for: error) {
             case .validationFailure:
                 // ArgumentParser's own status for usage errors is EX_USAGE (64).
-                FileHandle.standardError.write(Data("clsa: \(message(for: error))\n".utf8))
+                FileHandle.standardError.write(Data("clsa: \(FlagNames.translate(message(for: error)))\n".utf8))
                 Foundation.exit(2)
             case .failure where !(error is ExitCode):
-                FileHandle.standardError.write(Data("clsa: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("clsa: \(FlagNames.translate("\(error)"))\n".utf8))
                 Foundation.exit(1)
             default:
                 // --help, --version and explicit exit codes.

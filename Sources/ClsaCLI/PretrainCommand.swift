@@ -31,8 +31,8 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Train on the first N images of a seeded permutation of the data.")
     var subset: Int?
 
-    @Option(help: "The backbone: resnet50, resnet18, resnet18-small or resnet50-small (small-image stem).")
-    var arch: String?
+    @Option(help: "The backbone (-small: the small-image stem for 28–64 px images).")
+    var arch: ResNetArchitecture?
 
     @Option(help: "Channels of the backbone's stem (64 in torchvision; smaller is narrower and faster).")
     var baseWidth: Int?
@@ -55,6 +55,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Base learning rate, absolute (default 0.03·batch/256); decays by a cosine per step.")
     var lr: Double?
 
+    @Option(help: "Epochs of linear learning-rate warm-up before the cosine decay.")
+    var warmupEpochs: Int?
+
     @Option(help: "SGD momentum.")
     var momentum: Double?
 
@@ -67,8 +70,23 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "BatchNorm groups of the key encoder's shuffle-BN (default: the largest divisor of --batch-size that is at most 8).")
     var keyGroups: Int?
 
+    @Option(help: "BatchNorm groups of the query encoder (1: the whole batch; N: as N data-parallel workers would).")
+    var queryGroups: Int?
+
     @Option(help: "τ, the temperature of the contrastive loss.")
     var tau: Double?
+
+    @Option(help: "τ_D, the temperature of L_D's distributions (default: --tau).")
+    var tauD: Double?
+
+    @Option(help: "How the strong views enter the loss: clsa (L_C + β·L_D), strong-query (the strong view is the contrastive query), strong-contrastive (L_C + β·L_C of each strong view).")
+    var objective: PretrainingConfiguration.Objective?
+
+    @Option(help: "The strong policy's 14 operations: paper (with Invert) or released (Identity instead of Invert, as the released code).")
+    var strongPool: StrongAugmentation.Pool?
+
+    @Option(help: "How each strong operation's magnitude is drawn: levels (1–9 of 10, as the released code) or continuous (uniform over the paper's ranges).")
+    var strongMagnitudes: StrongAugmentation.MagnitudeSampling?
 
     @Option(help: "α, the key encoder's momentum.")
     var alpha: Double?
@@ -170,11 +188,17 @@ struct PretrainCommand: ParsableCommand {
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let lr { c.learningRate = lr }
+        if let warmupEpochs { c.warmupEpochs = warmupEpochs }
         if let momentum { c.momentum = momentum }
         if let weightDecay { c.weightDecay = weightDecay }
         if let queueSize { c.queueSize = queueSize }
         if let keyGroups { c.keyShuffleGroups = keyGroups }
+        if let queryGroups { c.queryGroups = queryGroups }
         if let tau { c.temperature = tau }
+        if let tauD { c.divergenceTemperature = tauD }
+        if let objective { c.objective = objective }
+        if let strongPool { c.strongPool = strongPool }
+        if let strongMagnitudes { c.strongMagnitudes = strongMagnitudes }
         if let alpha { c.alpha = alpha }
         if let beta { c.beta = beta }
         if let dim { c.dimension = dim }

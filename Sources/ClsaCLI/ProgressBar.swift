@@ -112,7 +112,7 @@ final class PretrainingReporter {
 
     private func warn(_ line: String) {
         abandonLine()
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((FlagNames.translate(line) + "\n").utf8))
     }
 
     /// (1, "image") → "1 image", (3, "image") → "3 images".

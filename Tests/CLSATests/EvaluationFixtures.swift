@@ -12,7 +12,7 @@ enum EvaluationFixtures {
 
     /// A randomly initialised resnet18-small with base width 4 (32-d features) at 16 px.
     static func tinyBackbone(seed: UInt64 = 1) -> PretrainedBackbone {
-        var configuration = ResNetConfiguration.named("resnet18-small")!
+        var configuration = ResNetArchitecture.resnet18Small.configuration()
         configuration.baseWidth = 4
         var random = SeededRandom(seed: seed)
         return PretrainedBackbone(network: ResNet(configuration, random: &random), imageSize: imageSize,

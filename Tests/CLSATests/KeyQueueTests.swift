@@ -29,7 +29,7 @@ final class KeyQueueTests: XCTestCase {
     func testSizeMustBeAMultipleOfTheBatch() {
         XCTAssertNoThrow(try KeyQueue.validate(size: 65536, batchSize: 256))
         XCTAssertThrowsError(try KeyQueue.validate(size: 1000, batchSize: 256)) { error in
-            XCTAssertEqual("\(error)", "--queue-size 1000 must be a positive multiple of --batch-size 256")
+            XCTAssertEqual("\(error)", "`queueSize` 1000 must be a positive multiple of `batchSize` 256")
         }
     }
 }

@@ -90,7 +90,7 @@ final class LinearEvaluationTests: XCTestCase {
         var bad = settings
         bad.learningRate = 0
         XCTAssertThrowsError(try LinearEvaluation(backbone: backbone, train: three, validation: three, configuration: bad)) {
-            XCTAssertTrue("\($0)".contains("--lr"), "\($0)")
+            XCTAssertTrue("\($0)".contains("`learningRate`"), "\($0)")
         }
     }
 

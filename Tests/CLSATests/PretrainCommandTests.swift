@@ -87,7 +87,7 @@ final class PretrainCommandTests: XCTestCase {
         let mismatch = try clsa(pretrainArguments(out: split, workers: 1, queueSize: 64) + ["--resume", "auto"])
         XCTAssertEqual(mismatch.status, 1)
         XCTAssertTrue(mismatch.standardError.hasPrefix("clsa: cannot resume"), mismatch.standardError)
-        XCTAssertTrue(mismatch.standardError.contains("queue size: checkpoint has 32, flags say 64"), mismatch.standardError)
+        XCTAssertTrue(mismatch.standardError.contains("queue size: checkpoint has 32, this run has 64"), mismatch.standardError)
     }
 
     /// A batch of 4 (not divisible into the key encoder's former fixed 8 groups) runs with the
@@ -106,11 +106,36 @@ final class PretrainCommandTests: XCTestCase {
 
         let mismatch = try clsa(arguments + ["--key-groups", "2", "--resume", "auto"])
         XCTAssertEqual(mismatch.status, 1)
-        XCTAssertTrue(mismatch.standardError.contains("key groups: checkpoint has 4, flags say 2"), mismatch.standardError)
+        XCTAssertTrue(mismatch.standardError.contains("key groups: checkpoint has 4, this run has 2"), mismatch.standardError)
 
         let help = try clsa(["pretrain", "--help"])
         XCTAssertEqual(help.status, 0, help.standardError)
         XCTAssertTrue(help.standardOutput.contains("--key-groups <key-groups>"), help.standardOutput)
+    }
+
+    /// Each objective of the paper's ablations runs end to end from the command line, with the
+    /// released code's pool, continuous magnitudes, τ_D, a warm-up epoch and query groups, and
+    /// records what it ran in `config.json`.
+    func testEveryObjectiveRunsFromTheCommandLine() throws {
+        for objective in ["clsa", "strong-query", "strong-contrastive"] {
+            let out = folder + "/" + objective
+            let run = try clsa(pretrainArguments(out: out, workers: 1, epochs: 2)
+                               + ["--objective", objective, "--strong-pool", "released", "--strong-magnitudes", "continuous",
+                                  "--tau-d", "0.1", "--warmup-epochs", "1", "--query-groups", "2"])
+            XCTAssertEqual(run.status, 0, "\(objective): \(run.standardError)")
+            XCTAssertTrue(run.standardOutput.contains("done: 16/16 steps"), run.standardOutput)
+            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json")))
+            let configuration = try XCTUnwrap((record as? [String: Any])?["configuration"] as? [String: Any])
+            XCTAssertEqual(configuration["objective"] as? String, objective)
+            XCTAssertEqual(configuration["strong_pool"] as? String, "released")
+            XCTAssertEqual(configuration["strong_magnitudes"] as? String, "continuous")
+            XCTAssertEqual(configuration["divergence_temperature"] as? Double, 0.1)
+            XCTAssertEqual(configuration["warmup_epochs"] as? Int, 1)
+            XCTAssertEqual(configuration["query_groups"] as? Int, 2)
+            let losses = try PretrainingFixtures.stepLosses(inMetrics: out + "/metrics.jsonl")
+            XCTAssertEqual(losses.count, 16)
+            XCTAssertTrue(losses.values.allSatisfy { Double($0)?.isFinite ?? false }, "\(losses)")
+        }
     }
 
     /// An undecodable file is skipped in each epoch: each epoch's line says so, and the final
@@ -141,15 +166,44 @@ final class PretrainCommandTests: XCTestCase {
             (["pretrain", "--data", empty], "contains no .jpg, .jpeg or .png files"),
             (["pretrain", "--preset", "nonsense"], "unknown --preset 'nonsense'"),
             (["pretrain"], "--data is required"),
-            (["pretrain", "--data", data, "--arch", "vgg"], "unknown --arch 'vgg'"),
+            (["pretrain", "--data", data, "--arch", "vgg"], "'vgg' is invalid for '--arch <arch>'"),
+            (["pretrain", "--data", data, "--objective", "other"], "'other' is invalid for '--objective <objective>'"),
+            (["pretrain", "--data", data, "--strong-pool", "mine"], "'mine' is invalid for '--strong-pool <strong-pool>'"),
+            (["pretrain", "--data", data, "--base-width", "0"], "--base-width must be positive, got 0"),
+            (["pretrain", "--data", data, "--image-size", "4"], "--image-size must be at least 8, got 4"),
+            (["pretrain", "--data", data, "--strong-sizes", "300"], "--strong-sizes must be between 4 and --image-size 224"),
+            (["pretrain", "--data", data, "--weak-sizes", "4"], "--weak-sizes must be sizes of at least 8 pixels"),
+            (["pretrain", "--data", data, "--epochs", "0"], "--epochs must be at least 1, got 0"),
+            (["pretrain", "--data", data, "--lr=-1"], "--lr must be positive, got -1.0"),
+            (["pretrain", "--data", data, "--warmup-epochs", "200"], "--warmup-epochs must lie in 0..<--epochs (200), got 200"),
+            (["pretrain", "--data", data, "--momentum", "2"], "--momentum must lie in [0, 1], got 2.0"),
+            (["pretrain", "--data", data, "--weight-decay=-1"], "--weight-decay must be non-negative, got -1.0"),
+            (["pretrain", "--data", data, "--tau", "0"], "--tau must be positive, got 0.0"),
+            (["pretrain", "--data", data, "--tau-d", "0"], "--tau-d must be positive, got 0.0"),
+            (["pretrain", "--data", data, "--alpha", "2"], "--alpha must lie in [0, 1], got 2.0"),
+            (["pretrain", "--data", data, "--beta=-1"], "--beta must be non-negative, got -1.0"),
+            (["pretrain", "--data", data, "--dim", "0"], "--dim and --hidden must be positive, got 0 and nil"),
+            (["pretrain", "--data", data, "--query-groups", "3"], "--batch-size 256 must be divisible by --query-groups 3"),
+            (["pretrain", "--data", data, "--subset", "0"], "--subset must be at least 1, got 0"),
+            (["pretrain", "--data", data, "--threads", "0"], "--threads must be at least 1, got 0"),
+            (["pretrain", "--data", data, "--save-every", "0"], "--save-every must be at least 1, got 0"),
+            (["pretrain", "--data", data, "--keep", "0"], "--keep must be at least 1, got 0"),
             (["pretrain", "--data", data, "--strong-sizes", "96,x"], "--strong-sizes"),
             (["pretrain", "--data", data, "--queue-size", "1000"], "--queue-size 1000 must be a positive multiple of --batch-size 256"),
             (["pretrain", "--data", data, "--key-groups", "3"], "--key-groups must be a divisor of --batch-size 256, got 3"),
             (["pretrain", "--data", data, "--workers=-1"], "--workers must be at least 0 (0: load on the calling thread), got -1"),
             (["export", "--checkpoint", folder + "/none.safetensors", "--out", folder + "/b.safetensors"], "is not a file"),
         ]
+        let help = try clsa(["pretrain", "--help"]).standardOutput + (try clsa(["export", "--help"]).standardOutput)
+        let flagPattern = try Regex("--[a-z][a-z-]*")
         for (arguments, message) in cases {
             let outcome = try clsa(arguments)
+            XCTAssertFalse(outcome.standardError.contains("`"), "a field name reached the command line: \(outcome.standardError)")
+            // Every flag the message names exists (the unknown one a user typed aside).
+            for flag in outcome.standardError.matches(of: flagPattern).map({ String(outcome.standardError[$0.range]) })
+            where !arguments.contains(flag) {
+                XCTAssertTrue(help.contains(flag), "\(arguments): the error names \(flag), which --help does not list")
+            }
             XCTAssertEqual(outcome.status, 2, "\(arguments): \(outcome.standardError)")
             XCTAssertTrue(outcome.standardError.hasPrefix("clsa: ") && outcome.standardError.contains(message),
                           "\(arguments): \(outcome.standardError)")

@@ -28,13 +28,13 @@ final class PretrainingConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration(batchSize: 12, keyGroups: 3).resolvingKeyShuffleGroups().keyShuffleGroups, 3)
     }
 
-    /// Given groups must be at least 1 and divide the batch; the message names `--key-groups`.
+    /// Given groups must be at least 1 and divide the batch; the message names the field.
     func testGivenKeyGroupsMustDivideTheBatch() throws {
         XCTAssertNoThrow(try configuration(batchSize: 12, keyGroups: 12).validate())
         XCTAssertNoThrow(try configuration(batchSize: 12, keyGroups: 1).validate())
         for groups in [0, -2, 5, 24] {
             XCTAssertThrowsError(try configuration(batchSize: 12, keyGroups: groups).validate(), "\(groups)") { error in
-                XCTAssertEqual("\(error)", "--key-groups must be a divisor of --batch-size 12, got \(groups)")
+                XCTAssertEqual("\(error)", "`keyShuffleGroups` must be a divisor of `batchSize` 12, got \(groups)")
             }
         }
     }
@@ -58,7 +58,7 @@ final class PretrainingConfigurationTests: XCTestCase {
         let saved = configuration(batchSize: 64, keyGroups: 8)
         XCTAssertEqual(configuration(batchSize: 64).resumeMismatches(with: saved), [])
         XCTAssertEqual(configuration(batchSize: 64, keyGroups: 4).resumeMismatches(with: saved),
-                       ["key groups: checkpoint has 8, flags say 4"])
+                       ["key groups: checkpoint has 8, this run has 4"])
         XCTAssertEqual(configuration(batchSize: 12, keyGroups: 6).resumeMismatches(with: configuration(batchSize: 12)), [])
     }
 }

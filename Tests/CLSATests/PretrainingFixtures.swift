@@ -9,7 +9,7 @@ import XCTest
 enum PretrainingFixtures {
     static func tinyConfiguration(epochs: Int = 2) -> PretrainingConfiguration {
         var configuration = PretrainingConfiguration()
-        configuration.architecture = "resnet18-small"
+        configuration.architecture = .resnet18Small
         configuration.baseWidth = 4
         configuration.imageSize = 16
         configuration.strongSizes = [8]

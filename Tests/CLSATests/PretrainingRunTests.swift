@@ -106,7 +106,7 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("groups"), dataset: dataset,
                                                 resume: .auto).run()) { error in
             XCTAssertTrue(error is ResumeMismatchError, "\(error)")
-            XCTAssertTrue("\(error)".contains("key groups: checkpoint has 6, flags say 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("key groups: checkpoint has 6, this run has 3"), "\(error)")
         }
     }
 
@@ -138,13 +138,13 @@ final class PretrainingRunTests: XCTestCase {
         var configuration = PretrainingFixtures.tinyConfiguration(epochs: 1)
         _ = try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset).run()
         XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset).run()) {
-            XCTAssertTrue("\($0)".contains("--resume auto"), "\($0)")
+            XCTAssertTrue("\($0)".contains("set `resume` to auto"), "\($0)")
         }
         configuration.batchSize = 16
         XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset,
                                                 resume: .auto).run()) { error in
             XCTAssertTrue(error is ResumeMismatchError, "\(error)")
-            XCTAssertTrue("\(error)".contains("batch size: checkpoint has 8, flags say 16"), "\(error)")
+            XCTAssertTrue("\(error)".contains("batch size: checkpoint has 8, this run has 16"), "\(error)")
         }
     }
 

@@ -33,7 +33,7 @@ final class ResNetTests: XCTestCase {
         let images = Tensor(shape: [2, 3, 64, 64], repeating: 0.5)
         XCTAssertEqual(withoutGradients { net(images) }.shape, [2, 10])
         XCTAssertEqual(withoutGradients { net.features(images) }.shape, [2, 512])
-        var small = ResNetConfiguration.named("resnet18-small")!
+        var small = ResNetArchitecture.resnet18Small.configuration()
         small.baseWidth = 8
         let smallNet = ResNet(small, random: &random)
         XCTAssertEqual(withoutGradients { smallNet.features(Tensor(shape: [3, 3, 28, 28], repeating: 0.1)) }.shape, [3, 64])

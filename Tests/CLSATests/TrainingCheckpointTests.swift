@@ -130,15 +130,15 @@ final class TrainingCheckpointTests: XCTestCase {
     func testMismatchedConfigurationIsRefusedNamingTheFields() throws {
         let (_, path) = try trainedCheckpoint()
         var other = PretrainingFixtures.tinyConfiguration()
-        other.architecture = "resnet18"
+        other.architecture = .resnet18
         other.batchSize = 16
         let trainer = try CLSATrainer(configuration: other, stepsPerEpoch: 4)
         XCTAssertThrowsError(try TrainingCheckpoint(path: path).restore(into: trainer)) { error in
             guard let mismatch = error as? ResumeMismatchError else { return XCTFail("\(error)") }
             XCTAssertEqual(mismatch.differences.count, 2, "\(mismatch.differences)")
-            XCTAssertTrue(mismatch.description.contains("architecture: checkpoint has resnet18-small, flags say resnet18"),
+            XCTAssertTrue(mismatch.description.contains("architecture: checkpoint has resnet18-small, this run has resnet18"),
                           mismatch.description)
-            XCTAssertTrue(mismatch.description.contains("batch size: checkpoint has 8, flags say 16"), mismatch.description)
+            XCTAssertTrue(mismatch.description.contains("batch size: checkpoint has 8, this run has 16"), mismatch.description)
         }
         let differentData = try CLSATrainer(configuration: PretrainingFixtures.tinyConfiguration(), stepsPerEpoch: 5)
         XCTAssertThrowsError(try TrainingCheckpoint(path: path).restore(into: differentData)) { error in
@@ -159,7 +159,7 @@ final class TrainingCheckpointTests: XCTestCase {
     /// here by hand from torchvision's module structure, and loads back to the same values.
     func testExportHasExactlyTorchvisionKeys() throws {
         var configuration = PretrainingFixtures.tinyConfiguration()
-        configuration.architecture = "resnet18"
+        configuration.architecture = .resnet18
         let (trainer, path) = try trainedCheckpoint(configuration)
         let export = folder + "/backbone.safetensors"
         let metadata = try BackboneExport.export(checkpoint: path, to: export)

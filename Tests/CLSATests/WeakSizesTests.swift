@@ -7,7 +7,7 @@ import XCTest
 final class WeakSizesTests: XCTestCase {
     private func configuration(weakSizes: [Int]?) -> PretrainingConfiguration {
         var c = PretrainingConfiguration()
-        c.architecture = "resnet18-small"
+        c.architecture = .resnet18Small
         c.baseWidth = 4
         c.imageSize = 16
         c.strongSizes = [8]
@@ -39,6 +39,6 @@ final class WeakSizesTests: XCTestCase {
         XCTAssertThrowsError(try bad.validate())
         bad.weakSizes = [16, 12]
         XCTAssertEqual(configuration(weakSizes: nil).resumeMismatches(with: bad),
-                       ["weak sizes: checkpoint has [16, 12], flags say [16]"])
+                       ["weak sizes: checkpoint has [16, 12], this run has [16]"])
     }
 }

@@ -15,7 +15,7 @@ final class LibraryExampleTests: XCTestCase {
 
         // ── README example begins ──
         var configuration = PretrainingConfiguration()      // the paper's defaults, then smaller:
-        configuration.architecture = "resnet18-small"
+        configuration.architecture = .resnet18Small
         configuration.baseWidth = 8
         configuration.imageSize = 32
         configuration.strongSizes = [16]

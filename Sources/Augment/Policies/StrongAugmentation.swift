@@ -22,7 +22,7 @@ import TensorCore
 /// ```
 public struct StrongAugmentation: Equatable, Sendable {
     /// Which operations the rounds pick from.
-    public enum Pool: String, CaseIterable, Sendable {
+    public enum Pool: String, Codable, CaseIterable, Sendable {
         /// The paper's 14 (with Invert): `StrongOperation.paperPool`.
         case paper
         /// The released code's 14 (Identity instead of Invert): `StrongOperation.releasedPool`.
@@ -38,7 +38,7 @@ public struct StrongAugmentation: Equatable, Sendable {
     }
 
     /// How a round's magnitude is drawn.
-    public enum MagnitudeSampling: String, CaseIterable, Sendable {
+    public enum MagnitudeSampling: String, Codable, CaseIterable, Sendable {
         /// A level uniform in 1…9 out of 10, mapped as the released code maps it.
         case levels
         /// Uniform over the paper's Table 1 range (whole numbers for solarize and posterize).

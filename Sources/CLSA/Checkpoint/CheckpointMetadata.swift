@@ -39,7 +39,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
 
     /// The metadata of a pretraining checkpoint of a run with `configuration`.
     public init(pretraining configuration: PretrainingConfiguration, provenance: RunProvenance = .current) {
-        self.init(kind: .pretraining, architecture: configuration.architecture, baseWidth: configuration.baseWidth,
+        self.init(kind: .pretraining, architecture: configuration.architecture.rawValue, baseWidth: configuration.baseWidth,
                   imageSize: configuration.imageSize, mean: configuration.mean,
                   standardDeviation: configuration.standardDeviation, provenance: provenance)
     }
@@ -107,7 +107,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
     /// The backbone's configuration (without a classifier).
     /// - Throws: `CheckpointError` naming `file` for an unknown architecture or a bad width.
     public func backbone(file: String) throws -> ResNetConfiguration {
-        guard var configuration = ResNetConfiguration.named(architecture) else {
+        guard var configuration = ResNetArchitecture(rawValue: architecture)?.configuration() else {
             throw CheckpointError(file: file, "unknown architecture '\(architecture)'")
         }
         guard baseWidth >= 1 else { throw CheckpointError(file: file, "base width \(baseWidth) is not positive") }

@@ -23,7 +23,7 @@ public struct RunPosition: Codable, Equatable, Sendable {
 /// A checkpoint whose configuration differs from the run that wants to resume it.
 public struct ResumeMismatchError: Error, CustomStringConvertible, Equatable {
     public let file: String
-    /// One line per differing field: "architecture: checkpoint has resnet18, flags say resnet50".
+    /// One line per differing field: "architecture: checkpoint has resnet18, this run has resnet50".
     public let differences: [String]
 
     public var description: String {
@@ -118,7 +118,7 @@ public struct TrainingCheckpoint {
         var differences = configuration.resumeMismatches(with: self.configuration)
         if stepsPerEpoch != self.stepsPerEpoch {
             differences.append("steps per epoch: checkpoint has \(self.stepsPerEpoch), the data gives \(stepsPerEpoch) "
-                               + "(different --data or --subset?)")
+                               + "(different `data` or `subset`?)")
         }
         return differences
     }

@@ -51,7 +51,7 @@ public final class KeyQueue {
     /// Throws unless `size` is a positive multiple of `batchSize`.
     public static func validate(size: Int, batchSize: Int) throws {
         guard size > 0, batchSize > 0, size % batchSize == 0 else {
-            throw ConfigurationError("--queue-size \(size) must be a positive multiple of --batch-size \(batchSize)")
+            throw ConfigurationError("`queueSize` \(size) must be a positive multiple of `batchSize` \(batchSize)")
         }
     }
 

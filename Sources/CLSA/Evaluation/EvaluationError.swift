@@ -23,7 +23,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "the training set's \(train.count) classes \(Self.preview(train)) differ from the "
                 + "validation set's \(validation.count) \(Self.preview(validation))"
         case .nonFiniteLoss(let epoch):
-            return "the linear classifier's loss became non-finite in epoch \(epoch); lower --lr"
+            return "the linear classifier's loss became non-finite in epoch \(epoch); lower `learningRate`"
         case .backboneChanged(let names):
             return "the frozen backbone changed during linear evaluation: \(Self.preview(names)) "
                 + "(\(names.count) state entries)"

@@ -22,18 +22,15 @@ public struct LinearEvaluationConfiguration: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Checks every setting, naming the flag at fault.
+    /// Checks every setting, naming the field at fault.
     /// - Throws: `ConfigurationError`.
     public func validate() throws {
-        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-            if !condition { throw ConfigurationError(message()) }
-        }
-        try require(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
-        try require(batchSize >= 1, "--batch-size must be at least 1, got \(batchSize)")
-        try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive, got \(learningRate)")
-        try require((0...1).contains(momentum), "--momentum must lie in [0, 1], got \(momentum)")
-        try require(weightDecay >= 0 && weightDecay.isFinite, "--weight-decay must be non-negative, got \(weightDecay)")
-        try require(cropScaleMinimum > 0 && cropScaleMinimum <= 1, "the crop scale minimum must lie in (0, 1], got \(cropScaleMinimum)")
-        try require(workerCount >= 0, "--workers must be at least 0 (0: load on the calling thread), got \(workerCount)")
+        try ConfigurationError.require(epochs >= 1, "`epochs` must be at least 1, got \(epochs)")
+        try ConfigurationError.require(batchSize >= 1, "`batchSize` must be at least 1, got \(batchSize)")
+        try ConfigurationError.require(learningRate > 0 && learningRate.isFinite, "`learningRate` must be positive, got \(learningRate)")
+        try ConfigurationError.require((0...1).contains(momentum), "`momentum` must lie in [0, 1], got \(momentum)")
+        try ConfigurationError.require(weightDecay >= 0 && weightDecay.isFinite, "`weightDecay` must be non-negative, got \(weightDecay)")
+        try ConfigurationError.require(cropScaleMinimum > 0 && cropScaleMinimum <= 1, "`cropScaleMinimum` must lie in (0, 1], got \(cropScaleMinimum)")
+        try ConfigurationError.require(workerCount >= 0, "`workerCount` must be at least 0 (0: load on the calling thread), got \(workerCount)")
     }
 }

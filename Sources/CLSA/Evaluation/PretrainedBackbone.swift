@@ -24,20 +24,16 @@ public struct PretrainedBackbone {
         self.normalization = normalization
     }
 
-    /// The architecture's command-line name (`resnet50`, `resnet18-small`, …; see
-    /// `ResNetConfiguration.named`), or `custom` for a shape none of them has.
+    /// The architecture's name (`resnet50`, `resnet18-small`, …: `ResNetArchitecture`), or
+    /// `custom` for a shape none of them has.
     public var architecture: String {
         let shape = network.configuration
-        return Self.architectureNames.first { name in
-            guard var named = ResNetConfiguration.named(name) else { return false }
+        return ResNetArchitecture.allCases.first { architecture in
+            var named = architecture.configuration(classCount: shape.classCount)
             named.baseWidth = shape.baseWidth
-            named.classCount = shape.classCount
             return named == shape
-        } ?? "custom"
+        }?.rawValue ?? "custom"
     }
-
-    /// The names `ResNetConfiguration.named` knows.
-    static let architectureNames = ["resnet18", "resnet50", "resnet18-small", "resnet50-small"]
 
     /// Length of the pooled feature vector (2048 for ResNet-50, 512 for ResNet-18).
     public var featureDimension: Int { network.featureDimension }

@@ -41,20 +41,6 @@ public struct ResNetConfiguration: Codable, Equatable, Sendable {
         ResNetConfiguration(block: .bottleneck, layers: [3, 4, 6, 3], classCount: classCount)
     }
 
-    /// The architectures the command line names: `resnet18`, `resnet50`, `resnet18-small`,
-    /// `resnet50-small` (small-image stem).
-    public static func named(_ name: String, classCount: Int? = nil) -> ResNetConfiguration? {
-        switch name {
-        case "resnet18": return .resnet18(classCount: classCount)
-        case "resnet50": return .resnet50(classCount: classCount)
-        case "resnet18-small":
-            var c = ResNetConfiguration.resnet18(classCount: classCount); c.smallImageStem = true; return c
-        case "resnet50-small":
-            var c = ResNetConfiguration.resnet50(classCount: classCount); c.smallImageStem = true; return c
-        default: return nil
-        }
-    }
-
     /// Channels of the pooled feature vector: 512·w/64 (basic) or 2048·w/64 (bottleneck).
     public var featureDimension: Int {
         baseWidth * 8 * (block == .bottleneck ? 4 : 1)

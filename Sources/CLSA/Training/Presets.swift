@@ -71,7 +71,7 @@ public struct PretrainingPreset: Sendable {
 
     private static func fashionMNISTConfiguration(_ change: (inout PretrainingConfiguration) -> Void) -> PretrainingConfiguration {
         modified(PretrainingConfiguration()) { configuration in
-            configuration.architecture = "resnet18-small"
+            configuration.architecture = .resnet18Small
             configuration.baseWidth = 16
             configuration.imageSize = 32
             configuration.strongSizes = [14]

@@ -4,6 +4,10 @@ import Augment
 /// ResNet-50 at 224 px, K = 65536, τ = 0.2, α = 0.999, β = 1, SGD 0.03·batch/256 with
 /// momentum 0.9 and weight decay 1e-4, cosine schedule). Saved in `config.json` and in every
 /// checkpoint; a resumed run must match it on the fields `resumeMismatches` compares.
+///
+/// Decoding is lenient about absent fields, never about bad values: a field missing from an
+/// older `config.json` or checkpoint takes its default, so fields added later keep old runs
+/// loading; a value of the wrong type or an unknown spelling is an error.
 public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     /// How the strong views enter the loss (the paper's Table 4 ablations besides CLSA itself).
     public enum Objective: String, Codable, CaseIterable, Sendable {
@@ -15,8 +19,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         case strongContrastive = "strong-contrastive"
     }
 
-    /// Backbone name: `resnet50`, `resnet18`, `resnet18-small`, `resnet50-small`.
-    public var architecture = "resnet50"
+    public var architecture = ResNetArchitecture.resnet50
     /// Channels of the backbone's stem (64 in torchvision); smaller values make narrower nets.
     public var baseWidth = 64
     /// Side of the weak views T and T′, in pixels.
@@ -29,8 +32,8 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     public var weakSizes: [Int]?
     public var objective = Objective.clsa
     /// The strong policy's op pool and magnitude sampling (see `StrongAugmentation`).
-    public var strongPool = StrongAugmentation.Pool.paper.rawValue
-    public var strongMagnitudes = StrongAugmentation.MagnitudeSampling.levels.rawValue
+    public var strongPool = StrongAugmentation.Pool.paper
+    public var strongMagnitudes = StrongAugmentation.MagnitudeSampling.levels
     public var epochs = 200
     public var batchSize = 256
     /// Absolute base learning rate; nil means 0.03 · batchSize / 256.
@@ -64,6 +67,43 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
 
     public init() {}
 
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func read<Value: Decodable>(_ key: CodingKeys, into field: inout Value) throws {
+            if let value = try container.decodeIfPresent(Value.self, forKey: key) { field = value }
+        }
+        func read<Value: Decodable>(_ key: CodingKeys, into field: inout Value?) throws {
+            if let value = try container.decodeIfPresent(Value.self, forKey: key) { field = value }
+        }
+        try read(.architecture, into: &architecture)
+        try read(.baseWidth, into: &baseWidth)
+        try read(.imageSize, into: &imageSize)
+        try read(.strongSizes, into: &strongSizes)
+        try read(.weakSizes, into: &weakSizes)
+        try read(.objective, into: &objective)
+        try read(.strongPool, into: &strongPool)
+        try read(.strongMagnitudes, into: &strongMagnitudes)
+        try read(.epochs, into: &epochs)
+        try read(.batchSize, into: &batchSize)
+        try read(.learningRate, into: &learningRate)
+        try read(.warmupEpochs, into: &warmupEpochs)
+        try read(.momentum, into: &momentum)
+        try read(.weightDecay, into: &weightDecay)
+        try read(.queueSize, into: &queueSize)
+        try read(.temperature, into: &temperature)
+        try read(.divergenceTemperature, into: &divergenceTemperature)
+        try read(.alpha, into: &alpha)
+        try read(.beta, into: &beta)
+        try read(.dimension, into: &dimension)
+        try read(.hidden, into: &hidden)
+        try read(.keyShuffleGroups, into: &keyShuffleGroups)
+        try read(.queryGroups, into: &queryGroups)
+        try read(.mean, into: &mean)
+        try read(.standardDeviation, into: &standardDeviation)
+        try read(.seed, into: &seed)
+    }
+
     /// The base learning rate actually used.
     public var effectiveLearningRate: Double { learningRate ?? 0.03 * Double(batchSize) / 256 }
 
@@ -86,70 +126,60 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
 
     /// The backbone's configuration.
     public func backbone() throws -> ResNetConfiguration {
-        guard var configuration = ResNetConfiguration.named(architecture) else {
-            throw ConfigurationError("unknown --arch '\(architecture)' (expected resnet50, resnet18, resnet18-small or resnet50-small)")
-        }
+        try ConfigurationError.require(baseWidth >= 1, "`baseWidth` must be positive, got \(baseWidth)")
+        var configuration = architecture.configuration()
         configuration.baseWidth = baseWidth
         return configuration
     }
 
     /// The views the loader makes: T, T′ and (unless MoCo v2) one strong view per size.
     public func views() throws -> CLSAViews {
-        guard let pool = StrongAugmentation.Pool(rawValue: strongPool) else {
-            throw ConfigurationError("unknown strong pool '\(strongPool)'")
-        }
-        guard let magnitudes = StrongAugmentation.MagnitudeSampling(rawValue: strongMagnitudes) else {
-            throw ConfigurationError("unknown magnitude sampling '\(strongMagnitudes)'")
-        }
         let weak = WeakAugmentation(size: imageSize)
         let strong = usesStrongViews
-            ? strongSizes.map { StrongAugmentation(size: $0, weakSize: imageSize, pool: pool, magnitudes: magnitudes) }
+            ? strongSizes.map { StrongAugmentation(size: $0, weakSize: imageSize, pool: strongPool, magnitudes: strongMagnitudes) }
             : []
         return CLSAViews(weak: weak, weakQuerySizes: weakSizes, strong: strong)
     }
 
-    /// Checks every setting, naming the flag at fault.
+    /// Checks every setting, naming the field at fault (`` `batchSize` must be at least 2, got 1``).
     public func validate() throws {
-        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-            if !condition { throw ConfigurationError(message()) }
-        }
         _ = try backbone()
-        try require(imageSize >= 8, "--image-size must be at least 8, got \(imageSize)")
-        try require(!strongSizes.isEmpty && strongSizes.allSatisfy { $0 >= 4 && $0 <= imageSize },
-                    "--strong-sizes must be between 4 and --image-size \(imageSize), got \(strongSizes)")
-        try require(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
-        try require(batchSize >= 2, "--batch-size must be at least 2, got \(batchSize)")
+        try ConfigurationError.require(imageSize >= 8, "`imageSize` must be at least 8, got \(imageSize)")
+        try ConfigurationError.require(!strongSizes.isEmpty && strongSizes.allSatisfy { $0 >= 4 && $0 <= imageSize },
+                    "`strongSizes` must be between 4 and `imageSize` \(imageSize), got \(strongSizes)")
+        try ConfigurationError.require(epochs >= 1, "`epochs` must be at least 1, got \(epochs)")
+        try ConfigurationError.require(batchSize >= 2, "`batchSize` must be at least 2, got \(batchSize)")
         if let weakSizes {
-            try require(!weakSizes.isEmpty && weakSizes.allSatisfy { $0 >= 8 },
-                        "--weak-sizes must be sizes of at least 8 pixels, got \(weakSizes)")
+            try ConfigurationError.require(!weakSizes.isEmpty && weakSizes.allSatisfy { $0 >= 8 },
+                        "`weakSizes` must be sizes of at least 8 pixels, got \(weakSizes)")
         }
         try KeyQueue.validate(size: queueSize, batchSize: batchSize)
         if let keyShuffleGroups {
-            try require(keyShuffleGroups >= 1 && batchSize % keyShuffleGroups == 0,
-                        "--key-groups must be a divisor of --batch-size \(batchSize), got \(keyShuffleGroups)")
+            try ConfigurationError.require(keyShuffleGroups >= 1 && batchSize % keyShuffleGroups == 0,
+                        "`keyShuffleGroups` must be a divisor of `batchSize` \(batchSize), got \(keyShuffleGroups)")
         }
-        try require(batchSize % queryGroups == 0, "--batch-size \(batchSize) must be divisible by --query-groups \(queryGroups)")
-        try require(effectiveLearningRate > 0 && effectiveLearningRate.isFinite, "--lr must be positive, got \(effectiveLearningRate)")
-        try require(warmupEpochs >= 0 && warmupEpochs < epochs, "--warmup-epochs must lie in 0..<--epochs")
-        try require((0...1).contains(momentum), "--momentum must lie in [0, 1], got \(momentum)")
-        try require(weightDecay >= 0, "--weight-decay must be non-negative, got \(weightDecay)")
-        try require(temperature > 0, "--tau must be positive, got \(temperature)")
-        try require((divergenceTemperature ?? 1) > 0, "--tau-d must be positive")
-        try require((0...1).contains(alpha), "--alpha must lie in [0, 1], got \(alpha)")
-        try require(beta >= 0 && beta.isFinite, "--beta must be non-negative, got \(beta)")
-        try require(dimension >= 1 && (hidden ?? 1) >= 1, "--dim and --hidden must be positive")
-        try require(mean.count == 3 && standardDeviation.count == 3 && standardDeviation.allSatisfy { $0 > 0 },
-                    "normalisation needs 3 means and 3 positive standard deviations")
+        try ConfigurationError.require(batchSize % queryGroups == 0, "`batchSize` \(batchSize) must be divisible by `queryGroups` \(queryGroups)")
+        try ConfigurationError.require(effectiveLearningRate > 0 && effectiveLearningRate.isFinite, "`learningRate` must be positive, got \(effectiveLearningRate)")
+        try ConfigurationError.require(warmupEpochs >= 0 && warmupEpochs < epochs, "`warmupEpochs` must lie in 0..<`epochs` (\(epochs)), got \(warmupEpochs)")
+        try ConfigurationError.require((0...1).contains(momentum), "`momentum` must lie in [0, 1], got \(momentum)")
+        try ConfigurationError.require(weightDecay >= 0, "`weightDecay` must be non-negative, got \(weightDecay)")
+        try ConfigurationError.require(temperature > 0, "`temperature` must be positive, got \(temperature)")
+        try ConfigurationError.require((divergenceTemperature ?? 1) > 0, "`divergenceTemperature` must be positive, got \(divergenceTemperature ?? 0)")
+        try ConfigurationError.require((0...1).contains(alpha), "`alpha` must lie in [0, 1], got \(alpha)")
+        try ConfigurationError.require(beta >= 0 && beta.isFinite, "`beta` must be non-negative, got \(beta)")
+        try ConfigurationError.require(dimension >= 1 && (hidden ?? 1) >= 1, "`dimension` and `hidden` must be positive, got \(dimension) and \(hidden.map(String.init) ?? "nil")")
+        try ConfigurationError.require(mean.count == 3 && standardDeviation.count == 3 && standardDeviation.allSatisfy { $0 > 0 },
+                    "`mean` and `standardDeviation` need 3 values each, the deviations positive")
         _ = try views()
     }
 
-    /// Fields that must agree for a checkpoint to resume this run: "architecture: resnet18 ≠ resnet50".
+    /// Fields that must agree for a checkpoint to resume this run: "architecture: checkpoint has resnet18, this run has resnet50".
     public func resumeMismatches(with saved: PretrainingConfiguration) -> [String] {
         var differences: [String] = []
         func compare<T: Equatable>(_ name: String, _ mine: T, _ theirs: T) {
-            if mine != theirs { differences.append("\(name): checkpoint has \(theirs), flags say \(mine)") }
+            if mine != theirs { differences.append("\(name): checkpoint has \(theirs), this run has \(mine)") }
         }
-        compare("architecture", architecture, saved.architecture)
+        compare("architecture", architecture.rawValue, saved.architecture.rawValue)
         compare("base width", baseWidth, saved.baseWidth)
         compare("image size", imageSize, saved.imageSize)
         compare("strong sizes", strongSizes, saved.strongSizes)
@@ -160,7 +190,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         compare("dim", dimension, saved.dimension)
         compare("hidden", hidden, saved.hidden)
         compare("epochs", epochs, saved.epochs)
-        compare("objective", objective, saved.objective)
+        compare("objective", objective.rawValue, saved.objective.rawValue)
         compare("beta", beta, saved.beta)
         compare("seed", seed, saved.seed)
         return differences

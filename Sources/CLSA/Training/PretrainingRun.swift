@@ -235,7 +235,7 @@ public final class PretrainingRun {
         case nil:
             if let newest = checkpoints.files().last {
                 throw ConfigurationError("'\(settings.runDirectory)' already holds a run (checkpoint '\(newest.path)'); "
-                                         + "pass --resume auto to continue it, or choose another --out")
+                                         + "to continue it, set `resume` to auto; otherwise choose another `runDirectory`")
             }
             return nil
         case .auto:
@@ -247,11 +247,11 @@ public final class PretrainingRun {
         case .path(let path):
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ConfigurationError("--resume '\(path)' does not exist")
+                throw ConfigurationError("`resume` '\(path)' does not exist")
             }
             guard isDirectory.boolValue else { return try TrainingCheckpoint(path: path) }
             guard let found = CheckpointDirectory(runDirectory: path).newestValid(warning: { report(.warning($0)) }) else {
-                throw ConfigurationError("--resume '\(path)': no valid checkpoint in '\(path)/checkpoints'")
+                throw ConfigurationError("`resume` '\(path)': no valid checkpoint in '\(path)/checkpoints'")
             }
             return found
         }
@@ -301,7 +301,7 @@ public final class PretrainingRun {
                         + "`swift build -c release` (.build/release/clsa)"))
         #endif
         if configuration.queueSize >= dataset.count {
-            report(.warning("warning: --queue-size \(configuration.queueSize) is not smaller than the \(dataset.count) "
+            report(.warning("warning: `queueSize` \(configuration.queueSize) is not smaller than the \(dataset.count) "
                             + "training images: the queue holds keys of the query's own image as negatives"))
         }
         if resumedComplete {

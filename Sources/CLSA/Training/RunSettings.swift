@@ -38,16 +38,16 @@ public struct RunSettings: Codable, Equatable, Sendable {
         self.validationData = validationData
     }
 
-    /// Checks the settings, naming the flag at fault.
+    /// Checks the settings, naming the field at fault.
     public func validate() throws {
-        if let subset, subset < 1 { throw ConfigurationError("--subset must be at least 1, got \(subset)") }
+        if let subset, subset < 1 { throw ConfigurationError("`subset` must be at least 1, got \(subset)") }
         guard workers >= 0 else {
-            throw ConfigurationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
+            throw ConfigurationError("`workers` must be at least 0 (0: load on the calling thread), got \(workers)")
         }
-        guard threads >= 1 else { throw ConfigurationError("--threads must be at least 1, got \(threads)") }
-        if let saveEvery, saveEvery < 1 { throw ConfigurationError("--save-every must be at least 1, got \(saveEvery)") }
-        guard keep >= 1 else { throw ConfigurationError("--keep must be at least 1, got \(keep)") }
-        if let knnEvery, knnEvery < 1 { throw ConfigurationError("--knn-every must be at least 1, got \(knnEvery)") }
+        guard threads >= 1 else { throw ConfigurationError("`threads` must be at least 1, got \(threads)") }
+        if let saveEvery, saveEvery < 1 { throw ConfigurationError("`saveEvery` must be at least 1, got \(saveEvery)") }
+        guard keep >= 1 else { throw ConfigurationError("`keep` must be at least 1, got \(keep)") }
+        if let knnEvery, knnEvery < 1 { throw ConfigurationError("`knnEvery` must be at least 1, got \(knnEvery)") }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -16,6 +16,6 @@ public struct NonFiniteLossError: Error, CustomStringConvertible {
     public let step: Int
     public let loss: Float
     public var description: String {
-        "the loss became \(loss) at step \(step); training stopped before that step's update (the last checkpoint is intact). Lower --lr or check the data."
+        "the loss became \(loss) at step \(step); training stopped before that step's update (the last checkpoint is intact). Lower `learningRate` or check the data."
     }
 }
