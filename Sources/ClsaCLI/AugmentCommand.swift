@@ -51,10 +51,10 @@ struct AugmentCommand: ParsableCommand {
         case (nil, let magnitude?):
             throw ValidationError("--op \(op) takes no --magnitude (got \(magnitude.formatted))")
         case (_?, nil):
-            throw ValidationError("--op \(op) needs a --magnitude: \(Self.magnitudeDescription(operation))")
+            throw ValidationError("--op \(op) needs a --magnitude: \(operation.magnitudeUnits)")
         case (let accepted?, let magnitude?):
             guard accepted.contains(magnitude) else {
-                throw ValidationError("--magnitude \(magnitude.formatted) is out of range for \(op): \(Self.magnitudeDescription(operation))")
+                throw ValidationError("--magnitude \(magnitude.formatted) is out of range for \(op): \(operation.magnitudeUnits)")
             }
             guard !operation.takesWholeMagnitude || magnitude.rounded() == magnitude else {
                 throw ValidationError("--magnitude \(magnitude.formatted) for \(op) must be a whole number")
@@ -64,21 +64,7 @@ struct AugmentCommand: ParsableCommand {
     }
 
     private static func usage(_ operation: StrongOperation) -> String {
-        "  \(operation.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(magnitudeDescription(operation))"
-    }
-
-    private static func magnitudeDescription(_ operation: StrongOperation) -> String {
-        guard let accepted = operation.acceptedMagnitudes else { return "no magnitude" }
-        let range = "\(accepted.lowerBound.formatted)…\(accepted.upperBound.formatted)"
-        switch operation {
-        case .shearX, .shearY: return "shear factor \(range)"
-        case .translateX: return "fraction of the width \(range) (positive moves the content left)"
-        case .translateY: return "fraction of the height \(range) (positive moves the content up)"
-        case .rotate: return "degrees \(range), counter-clockwise"
-        case .solarize: return "threshold \(range), a whole number"
-        case .posterize: return "bits kept \(range), a whole number"
-        default: return "enhance factor \(range) (1 leaves the image unchanged)"
-        }
+        "  \(operation.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.magnitudeUnits)"
     }
 }
 

@@ -1,16 +1,17 @@
 import ArgumentParser
 import Augment
+import CLSA
 import Foundation
 import TensorCore
 
-/// `clsa augment-preview`: a PNG grid with one row per dataset image: the original, the weak
-/// views T and T′, and the strong view(s) S, drawn as a training run with the same seed draws
-/// them for epoch 0 (streams keyed by (seed, 0, sample index, view)).
+/// `clsa augment-preview`: a PNG grid with one row per dataset image: the original, then the
+/// views a pretraining run with these settings and seed makes of it in epoch 0 (`CLSAViews`:
+/// T, each weak query T′, each strong view S).
 struct AugmentPreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment-preview",
         abstract: "Write a PNG grid of augmented views: original | T | T′ | S (one row per image).",
-        discussion: "The original is scaled to fit the view size. Views are keyed by (seed, epoch 0, image index, view).")
+        discussion: "The original is scaled to fit the view size. Views are keyed by (seed, epoch 0, image index, view), as in a run.")
 
     @Option(help: "The dataset: \(DatasetSpecifier.builtInNames.joined(separator: ", ")) or an image folder.")
     var data: String
@@ -21,72 +22,58 @@ struct AugmentPreviewCommand: ParsableCommand {
     @Option(help: "The output PNG file.")
     var out: String
 
-    @Option(help: "Strong view sizes, comma-separated: 96 for CLSA-Single, 224,192,160,128,96 for CLSA-Multi (default: 96 scaled to --image-size).")
-    var strongSizes: String?
+    @Option(help: "The weak views' size in pixels (default: 224).")
+    var imageSize: Int?
 
-    @Option(help: "The weak views' size in pixels.")
-    var imageSize = 224
+    @Option(help: "Strong view sizes, comma-separated: 96 for CLSA-Single, 224,192,160,128,96 for CLSA-Multi (default: 96 scaled to --image-size).")
+    var strongSizes: SizeList?
+
+    @Option(help: "Weak query view sizes, comma-separated (default: one at --image-size).")
+    var weakSizes: SizeList?
 
     @Option(help: "The random seed.")
     var seed: UInt64 = 0
 
-    @Option(help: "The strong pool: paper (with Invert) or released (with Identity).")
-    var pool: StrongAugmentation.Pool = .paper
+    @Option(help: "The strong policy's operations: paper (with Invert) or released (with Identity).")
+    var strongPool: StrongAugmentation.Pool?
 
     @Option(help: "Strong magnitudes: levels (1…9 of 10, as the released code) or continuous (Table 1's ranges).")
-    var magnitudes: StrongAugmentation.MagnitudeSampling = .levels
+    var strongMagnitudes: StrongAugmentation.MagnitudeSampling?
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
-        guard imageSize >= 1 else { throw ValidationError("--image-size must be at least 1, got \(imageSize)") }
-        _ = try parsedStrongSizes()
-        do {
-            if case .imageFolder(let path) = try DatasetSpecifier(parsing: data) {
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                    throw ValidationError("--data '\(path)' is not a folder")
-                }
-            }
-        } catch let error as DatasetError {
-            throw ValidationError("--data: \(error)")
-        }
+        _ = try views()
+        try DatasetArgument.validate(data, flag: "--data")
     }
 
     func run() throws {
         let dataset = try DatasetSpecifier(parsing: data).open()
-        let weak = WeakAugmentation(size: imageSize)
-        let strong = try parsedStrongSizes().map {
-            StrongAugmentation(size: $0, weakSize: imageSize, pool: pool, magnitudes: magnitudes)
-        }
+        let views = try views()
         let reader = ImageFileReader()
         let rows = try (0..<min(count, dataset.count)).map { index -> [RGBImage] in
             let image = try dataset.loadImage(at: index, reader: reader)
-            func random(_ view: Int) -> SeededRandom { SeededRandom(seed: seed, 0, UInt64(index), UInt64(view)) }
-            var views = [Self.fitted(image, inside: imageSize)]
-            for view in 0..<2 {
-                var stream = random(view)
-                views.append(weak.apply(to: image, random: &stream))
-            }
-            for (k, augmentation) in strong.enumerated() {
-                var stream = random(2 + k)
-                views.append(augmentation.apply(to: image, random: &stream))
-            }
-            return views
+            return [Self.fitted(image, inside: views.weak.size)]
+                + views.views(of: image) { view in SeededRandom(seed: seed, 0, UInt64(index), UInt64(view)) }
         }
         let grid = PreviewGrid(rows: rows).image()
         try PNGOutput.write(grid, to: out)
-        print("wrote '\(out)': \(rows.count) rows of original | T | T′ | S at \(strong.map(\.size)), \(grid.width)×\(grid.height) pixels")
+        print("wrote '\(out)': \(rows.count) rows of original | T | T′ | S at \(views.strong.map(\.size)), \(grid.width)×\(grid.height) pixels")
     }
 
-    /// `--strong-sizes` as numbers, each in 1…`--image-size`.
-    private func parsedStrongSizes() throws -> [Int] {
-        guard let strongSizes else { return [StrongAugmentation.singleSize(weakSize: imageSize)] }
-        let fields = strongSizes.split(separator: ",", omittingEmptySubsequences: false)
-        return try fields.map { field in
-            guard let size = Int(field.trimmingCharacters(in: .whitespaces)), (1...imageSize).contains(size) else {
-                throw ValidationError("--strong-sizes '\(strongSizes)': each size must be a whole number in 1…\(imageSize) (--image-size)")
-            }
-            return size
+    /// The views of a run with the paper's defaults and these flags.
+    private func views() throws -> CLSAViews {
+        var overrides = PretrainingOverrides()
+        overrides.imageSize = imageSize
+        overrides.strongSizes = strongSizes?.sizes
+        overrides.weakSizes = weakSizes?.sizes
+        overrides.strongPool = strongPool
+        overrides.strongMagnitudes = strongMagnitudes
+        do {
+            let configuration = overrides.applied(to: PretrainingConfiguration())
+            try configuration.validate()
+            return try configuration.views()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
         }
     }
 

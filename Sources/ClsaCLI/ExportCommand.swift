@@ -40,18 +40,13 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let metadata: CheckpointMetadata
-        if let checkpoint {
-            metadata = try BackboneExport.export(checkpoint: checkpoint, to: out)
-        } else {
-            let configuration = PretrainingPreset.named(untrainedPreset!)!.configuration
-            // The trainer initialises exactly as a run of this preset begins.
-            let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1)
-            var untrained = CheckpointMetadata(pretraining: configuration)
-            untrained.kind = .backbone
-            try BackboneExport.write(trainer.query.backbone, metadata: untrained, to: out)
-            metadata = untrained
-        }
+        let metadata = try checkpoint.map { try BackboneExport.export(checkpoint: $0, to: out) }
+            ?? BackboneExport.exportUntrained(PretrainingPreset.named(untrainedPreset!)!.configuration, to: out)
         print("exported the \(metadata.architecture) backbone (width \(metadata.baseWidth), \(metadata.imageSize) px) to '\(out)'")
+        if !(ResNetArchitecture(rawValue: metadata.architecture)?.loadsIntoTorchvision(baseWidth: metadata.baseWidth) ?? false) {
+            FileHandle.standardError.write(Data(("warning: torchvision's resnet18/resnet50 constructors do not build a "
+                + "\(metadata.architecture) of width \(metadata.baseWidth); build the same shape yourself "
+                + "(width: the stem's channels; -small: conv1 3×3 stride 1, no max-pool) before loading these weights\n").utf8))
+        }
     }
 }

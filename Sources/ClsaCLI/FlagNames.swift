@@ -3,7 +3,7 @@
 /// passes through `translate`, so a command-line user reads flags (`--batch-size must be at
 /// least 2`). `CommandLineErrorTests` checks that each flag named this way exists.
 enum FlagNames {
-    /// Field (of `PretrainingConfiguration`, `RunSettings`, `LinearEvaluationConfiguration`) → flag.
+    /// Field (of `PretrainingConfiguration`, `RunSettings`, `PretrainingPlan`, `LinearEvaluationConfiguration`) → flag.
     static let flags: [String: String] = [
         "alpha": "--alpha",
         "architecture": "--arch",
@@ -22,6 +22,7 @@ enum FlagNames {
         "learningRate": "--lr",
         "momentum": "--momentum",
         "objective": "--objective",
+        "preset": "--preset",
         "queryGroups": "--query-groups",
         "queueSize": "--queue-size",
         "resume": "--resume",

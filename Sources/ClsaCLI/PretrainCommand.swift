@@ -41,10 +41,10 @@ struct PretrainCommand: ParsableCommand {
     var imageSize: Int?
 
     @Option(help: "Strong view sizes, comma-separated: 96 (CLSA-Single) or 224,192,160,128,96 (CLSA-Multi).")
-    var strongSizes: String?
+    var strongSizes: SizeList?
 
     @Option(help: "Weak query view sizes, comma-separated (the released code's multi-crop variant: one weak query per size, each adding L_C and supervising every strong view; default: one at --image-size).")
-    var weakSizes: String?
+    var weakSizes: SizeList?
 
     @Option(help: "Epochs.")
     var epochs: Int?
@@ -118,8 +118,8 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Save a checkpoint every N steps, also mid-epoch (default: at the end of each epoch only).")
     var saveEvery: Int?
 
-    @Option(help: "How many of the newest checkpoints to keep.")
-    var keep = 2
+    @Option(help: "How many of the newest checkpoints to keep (default: 2).")
+    var keep: Int?
 
     @Option(help: "Run the kNN monitor every N epochs (needs --val-data).")
     var knnEvery: Int?
@@ -127,43 +127,28 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Labelled data for the kNN monitor: an image folder with class sub-folders, or fashion-mnist:test.")
     var valData: String?
 
-    /// For the resumption test: the process kills itself with SIGKILL once step N's metrics are written.
-    @Option(help: .hidden)
-    var debugKillAfterStep: Int?
-
     func validate() throws {
-        if let preset, PretrainingPreset.named(preset) == nil {
-            throw ValidationError("unknown --preset '\(preset)'; presets: \(PretrainingPreset.all.map(\.name).joined(separator: ", "))")
-        }
-        let (configuration, settings) = try resolved()
-        do {
-            try configuration.validate()
-            try settings.validate()
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.message)
-        }
-        if knnEvery != nil && valData == nil { throw ValidationError("--knn-every needs --val-data") }
-        if let resume, resume != "auto", !FileManager.default.fileExists(atPath: resume) {
-            throw ValidationError("--resume '\(resume)' does not exist (give 'auto', a checkpoint file or a run folder)")
-        }
+        _ = try plan()
     }
 
     func run() throws {
-        let (configuration, settings) = try resolved()
-        let dataset = try openDataset(settings, seed: configuration.seed)
+        let plan = try plan()
         let reporter = PretrainingReporter(isTerminal: isatty(STDOUT_FILENO) != 0)
-        let killStep = debugKillAfterStep
-        let run = PretrainingRun(configuration: configuration, settings: settings, dataset: dataset,
-                                 resume: resume.map { $0 == "auto" ? .auto : .path($0) },
-                                 knnMonitor: try knnMonitor(configuration, settings, train: dataset)) { event in
-            reporter.handle(event)
-            if case .step(let progress) = event, progress.metrics.step == killStep { kill(getpid(), SIGKILL) }
+        let killStep = Self.testKillStep
+        let run: PretrainingRun
+        do {
+            run = try plan.makeRun { event in
+                reporter.handle(event)
+                if case .step(let progress) = event, progress.metrics.step == killStep { kill(getpid(), SIGKILL) }
+            }
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)  // a missing or empty dataset is a usage error
         }
         let interruption = InterruptHandler(cancellation: run.cancellation)
         defer { interruption.stop() }
         do {
             let summary = try run.run()
-            try writeChart(runDirectory: settings.runDirectory)
+            try writeChart(runDirectory: plan.settings.runDirectory)
             reporter.finish(summary)
         } catch {
             reporter.abandonLine()
@@ -171,102 +156,52 @@ struct PretrainCommand: ParsableCommand {
         }
     }
 
-    /// The configuration and run settings: the preset (or the paper's defaults), then the flags.
-    private func resolved() throws -> (PretrainingConfiguration, RunSettings) {
-        let base = preset.flatMap(PretrainingPreset.named)
-        var c = base?.configuration ?? PretrainingConfiguration()
-        if let arch { c.architecture = arch }
-        if let baseWidth { c.baseWidth = baseWidth }
-        if let imageSize {
-            // Without --strong-sizes, the strong views keep their proportion to the weak ones.
-            let scale = Double(imageSize) / Double(c.imageSize)
-            c.strongSizes = c.strongSizes.map { max(4, Int((Double($0) * scale).rounded())) }
-            c.imageSize = imageSize
-        }
-        if let strongSizes { c.strongSizes = try Self.parseSizes(strongSizes, flag: "--strong-sizes") }
-        if let weakSizes { c.weakSizes = try Self.parseSizes(weakSizes, flag: "--weak-sizes") }
-        if let epochs { c.epochs = epochs }
-        if let batchSize { c.batchSize = batchSize }
-        if let lr { c.learningRate = lr }
-        if let warmupEpochs { c.warmupEpochs = warmupEpochs }
-        if let momentum { c.momentum = momentum }
-        if let weightDecay { c.weightDecay = weightDecay }
-        if let queueSize { c.queueSize = queueSize }
-        if let keyGroups { c.keyShuffleGroups = keyGroups }
-        if let queryGroups { c.queryGroups = queryGroups }
-        if let tau { c.temperature = tau }
-        if let tauD { c.divergenceTemperature = tauD }
-        if let objective { c.objective = objective }
-        if let strongPool { c.strongPool = strongPool }
-        if let strongMagnitudes { c.strongMagnitudes = strongMagnitudes }
-        if let alpha { c.alpha = alpha }
-        if let beta { c.beta = beta }
-        if let dim { c.dimension = dim }
-        if let hidden { c.hidden = hidden }
-        if let seed { c.seed = seed }
-        guard let data = data ?? base?.data else {
-            throw ValidationError("--data is required (an image folder, or fashion-mnist) unless a --preset names it")
-        }
-        let settings = RunSettings(
-            runDirectory: out ?? resumedRunDirectory ?? "runs/\(preset ?? "pretrain")", data: data, subset: subset ?? base?.subset,
-            preset: preset, workers: workers ?? 2, threads: threads ?? Threading.threadCount,
-            saveEvery: saveEvery, keep: keep, knnEvery: knnEvery, validationData: valData)
-        return (c, settings)
-    }
+    /// For the resumption test only: `CLSA_TEST_KILL_AFTER_STEP=N` makes the process kill itself
+    /// with SIGKILL once step N's metrics are written.
+    private static let testKillStep = ProcessInfo.processInfo.environment["CLSA_TEST_KILL_AFTER_STEP"].flatMap { Int($0) }
 
-    /// The run folder of `--resume PATH`: the folder itself, or the one holding
-    /// `checkpoints/step-….safetensors`.
-    private var resumedRunDirectory: String? {
-        guard let resume, resume != "auto" else { return nil }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) else { return nil }
-        if isDirectory.boolValue { return resume }
-        var folder = (resume as NSString).deletingLastPathComponent
-        if (folder as NSString).lastPathComponent == "checkpoints" { folder = (folder as NSString).deletingLastPathComponent }
-        return folder.isEmpty ? "." : folder
-    }
-
-    /// "224,192,160" → [224, 192, 160].
-    private static func parseSizes(_ text: String, flag: String) throws -> [Int] {
-        let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        guard !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("\(flag) must be comma-separated whole numbers, got '\(text)'")
-        }
-        return sizes.map { $0! }
-    }
-
-    /// The training data, subset if asked. A missing or empty dataset is a usage error.
-    private func openDataset(_ settings: RunSettings, seed: UInt64) throws -> any ImageDataset {
+    /// The run the flags describe (`PretrainingPlan`: the preset, then each flag given).
+    private func plan() throws -> PretrainingPlan {
+        var o = PretrainingOverrides()
+        o.architecture = arch
+        o.baseWidth = baseWidth
+        o.imageSize = imageSize
+        o.strongSizes = strongSizes?.sizes
+        o.weakSizes = weakSizes?.sizes
+        o.objective = objective
+        o.strongPool = strongPool
+        o.strongMagnitudes = strongMagnitudes
+        o.epochs = epochs
+        o.batchSize = batchSize
+        o.learningRate = lr
+        o.warmupEpochs = warmupEpochs
+        o.momentum = momentum
+        o.weightDecay = weightDecay
+        o.queueSize = queueSize
+        o.keyShuffleGroups = keyGroups
+        o.queryGroups = queryGroups
+        o.temperature = tau
+        o.divergenceTemperature = tauD
+        o.alpha = alpha
+        o.beta = beta
+        o.dimension = dim
+        o.hidden = hidden
+        o.seed = seed
+        o.data = data
+        o.subset = subset
+        o.workers = workers
+        o.threads = threads
+        o.runDirectory = out
+        o.resume = resume.map { $0 == "auto" ? .auto : .path($0) }
+        o.saveEvery = saveEvery
+        o.keep = keep
+        o.knnEvery = knnEvery
+        o.validationData = valData
         do {
-            let dataset = try DatasetSpecifier(parsing: settings.data).open()
-            guard let subset = settings.subset else { return dataset }
-            guard subset <= dataset.count else {
-                throw ValidationError("--subset \(subset) exceeds the \(dataset.count) images of --data '\(settings.data)'")
-            }
-            return DatasetSubset(dataset, count: subset, seed: seed)
-        } catch let error as DatasetError {
-            throw ValidationError("--data: \(error)")
+            return try PretrainingPlan(preset: preset, overrides: o)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
         }
-    }
-
-    /// The kNN monitor for `--knn-every`: the `--val-data` set classified against the training
-    /// data (the run's `--data`, subset included) with the evaluation transform.
-    private func knnMonitor(_ configuration: PretrainingConfiguration, _ settings: RunSettings,
-                            train: any ImageDataset) throws -> PretrainingRun.KNNMonitor? {
-        guard settings.knnEvery != nil, let validationData = settings.validationData else { return nil }
-        let validation: any ImageDataset
-        do {
-            validation = try DatasetSpecifier(parsing: validationData).open()
-        } catch let error as DatasetError {
-            throw ValidationError("--val-data: \(error)")
-        }
-        let monitor = try KNNMonitor(train: train, validation: validation, imageSize: configuration.imageSize,
-                                     normalization: Normalization(mean: configuration.mean,
-                                                                  standardDeviation: configuration.standardDeviation),
-                                     workerCount: settings.workers)
-        return { network in try monitor.top1Accuracy(of: network) }
     }
 
     /// Draws `RUN_DIR/metrics.png` (losses per step, kNN accuracy per epoch) from the run's records.

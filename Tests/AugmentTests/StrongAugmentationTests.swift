@@ -34,11 +34,13 @@ final class StrongAugmentationTests: XCTestCase {
     }
 
     func testMultiAndScaledSizes() {
-        XCTAssertEqual(StrongAugmentation.multiSizes(weakSize: 224), [224, 192, 160, 128, 96])
-        XCTAssertEqual(StrongAugmentation.singleSize(weakSize: 224), 96)
+        let multi = [224, 192, 160, 128, 96]
+        XCTAssertEqual(multi.map { StrongAugmentation.proportionalSize($0, weakSize: 224, newWeakSize: 224) }, multi)
+        XCTAssertEqual(StrongAugmentation.proportionalSize(96, weakSize: 224, newWeakSize: 224), 96)
+        XCTAssertEqual(StrongAugmentation.proportionalSize(96, weakSize: 224, newWeakSize: 8), 4, "never below minimumSize")
         // 96·32/224 = 13.71 → 14; 192·32/224 = 27.43 → 27; …
-        XCTAssertEqual(StrongAugmentation.multiSizes(weakSize: 32), [32, 27, 23, 18, 14])
-        XCTAssertEqual(StrongAugmentation.singleSize(weakSize: 32), 14)
+        XCTAssertEqual(multi.map { StrongAugmentation.proportionalSize($0, weakSize: 224, newWeakSize: 32) }, [32, 27, 23, 18, 14])
+        XCTAssertEqual(StrongAugmentation.proportionalSize(96, weakSize: 224, newWeakSize: 32), 14)
         let fullSize = StrongAugmentation(size: 224, weakSize: 224)
         XCTAssertEqual(fullSize.base.scale, 0.2...1.0)
     }

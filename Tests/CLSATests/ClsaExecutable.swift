@@ -29,12 +29,15 @@ enum ClsaExecutable {
         return found
     }
 
-    /// Runs `clsa arguments…` to completion; `whileRunning`, if given, is called on another
-    /// thread once the process has started (to signal it, for example).
-    static func run(_ arguments: [String], whileRunning: (@Sendable (Process) -> Void)? = nil) throws -> Outcome {
+    /// Runs `clsa arguments…` to completion, with `environment` added to this process's;
+    /// `whileRunning`, if given, is called on another thread once the process has started (to
+    /// signal it, for example).
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    whileRunning: (@Sendable (Process) -> Void)? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path())
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

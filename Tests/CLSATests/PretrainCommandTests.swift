@@ -62,7 +62,8 @@ final class PretrainCommandTests: XCTestCase {
         XCTAssertTrue(whole.standardOutput.contains("done: 16/16 steps"), whole.standardOutput)
 
         let split = folder + "/split"
-        let killed = try clsa(pretrainArguments(out: split, workers: 3) + ["--debug-kill-after-step", "5"])
+        let killed = try ClsaExecutable.run(pretrainArguments(out: split, workers: 3),
+                                            environment: ["CLSA_TEST_KILL_AFTER_STEP": "5"])
         XCTAssertTrue(killed.killedBySignal, "status \(killed.status): \(killed.standardError)")
         XCTAssertEqual(killed.status, SIGKILL)
         XCTAssertEqual(CheckpointDirectory(runDirectory: split).files().map(\.step), [3])

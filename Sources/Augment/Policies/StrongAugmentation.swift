@@ -75,17 +75,14 @@ public struct StrongAugmentation: Equatable, Sendable {
     /// Output side in pixels (the view is square).
     public var size: Int { base.size }
 
-    /// CLSA-Multi's strong sizes for weak views of side `weakSize`: 224, 192, 160, 128, 96 at
-    /// 224, scaled in proportion (rounded, at least 1) for smaller images.
-    public static func multiSizes(weakSize: Int) -> [Int] {
-        [224, 192, 160, 128, 96].map { scaledSize($0, weakSize: weakSize) }
-    }
+    /// The smallest strong view side a run accepts, in pixels.
+    public static let minimumSize = 4
 
-    /// CLSA-Single's strong size for weak views of side `weakSize`: 96 at 224, scaled in proportion.
-    public static func singleSize(weakSize: Int) -> Int { scaledSize(96, weakSize: weakSize) }
-
-    private static func scaledSize(_ size: Int, weakSize: Int) -> Int {
-        max(1, Int((Double(size * weakSize) / 224).rounded()))
+    /// The strong side that keeps `size`'s proportion to `weakSize` when the weak views become
+    /// `newWeakSize` pixels: rounded, at least `minimumSize`. CLSA-Single's 96 at 224 is 14 at
+    /// 32; CLSA-Multi's 224, 192, 160, 128, 96 at 224 are 32, 27, 23, 18, 14 at 32.
+    public static func proportionalSize(_ size: Int, weakSize: Int, newWeakSize: Int) -> Int {
+        max(minimumSize, Int((Double(size * newWeakSize) / Double(weakSize)).rounded()))
     }
 
     /// One round's draws: the operation and its signed magnitude in raw units, and whether it ran.

@@ -86,6 +86,23 @@ public enum StrongOperation: String, CaseIterable, Sendable {
         }
     }
 
+    /// What the magnitude means and which values `apply(to:magnitude:)` accepts, for people:
+    /// "degrees -360…360, counter-clockwise"; "no magnitude" for an op without one.
+    public var magnitudeUnits: String {
+        guard let accepted = acceptedMagnitudes else { return "no magnitude" }
+        func number(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+        let range = "\(number(accepted.lowerBound))…\(number(accepted.upperBound))"
+        switch self {
+        case .shearX, .shearY: return "shear factor \(range)"
+        case .translateX: return "fraction of the width \(range) (positive moves the content left)"
+        case .translateY: return "fraction of the height \(range) (positive moves the content up)"
+        case .rotate: return "degrees \(range), counter-clockwise"
+        case .solarize: return "threshold \(range), a whole number"
+        case .posterize: return "bits kept \(range), a whole number"
+        default: return "enhance factor \(range) (1 leaves the image unchanged)"
+        }
+    }
+
     /// The paper's Table 1 range, over which the continuous-magnitude mode draws uniformly
     /// (nil for an op without magnitude): shear ±0.3, translate ±0.3 of the side, rotate ±30°,
     /// solarize threshold 0…256, posterize 4…8 bits, enhance factors 0.05…0.95.

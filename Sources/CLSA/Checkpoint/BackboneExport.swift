@@ -40,6 +40,19 @@ public enum BackboneExport {
         return metadata
     }
 
+    /// Writes the untrained backbone a run of `configuration` starts from (its query encoder's
+    /// seeded initialisation, bit for bit): the random-initialisation baseline of a study.
+    /// - Returns: the exported file's metadata.
+    /// - Throws: `ConfigurationError` for an invalid configuration, `CheckpointError` for a failed write.
+    @discardableResult
+    public static func exportUntrained(_ configuration: PretrainingConfiguration, to path: String) throws -> CheckpointMetadata {
+        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1)
+        var metadata = CheckpointMetadata(pretraining: configuration)
+        metadata.kind = .backbone
+        try write(trainer.query.backbone, metadata: metadata, to: path)
+        return metadata
+    }
+
     /// Writes `backbone`'s state (its `fc`, if any, left out) with `metadata`, atomically.
     public static func write(_ backbone: ResNet, metadata: CheckpointMetadata, to path: String) throws {
         var writer = SafeTensorsWriter()

@@ -10,10 +10,13 @@ public struct CheckpointDirectory {
     /// `RUN_DIR/checkpoints`.
     public let path: String
 
+    /// The folder's name inside a run folder.
+    public static let folderName = "checkpoints"
+
     private static let prefix = "step-", suffix = ".safetensors", digits = 8
 
     public init(runDirectory: String) {
-        path = (runDirectory as NSString).appendingPathComponent("checkpoints")
+        path = (runDirectory as NSString).appendingPathComponent(Self.folderName)
     }
 
     /// `step-00000123.safetensors` for step 123.

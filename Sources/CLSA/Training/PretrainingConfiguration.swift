@@ -145,8 +145,8 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     public func validate() throws {
         _ = try backbone()
         try ConfigurationError.require(imageSize >= 8, "`imageSize` must be at least 8, got \(imageSize)")
-        try ConfigurationError.require(!strongSizes.isEmpty && strongSizes.allSatisfy { $0 >= 4 && $0 <= imageSize },
-                    "`strongSizes` must be between 4 and `imageSize` \(imageSize), got \(strongSizes)")
+        try ConfigurationError.require(!strongSizes.isEmpty && strongSizes.allSatisfy { $0 >= StrongAugmentation.minimumSize && $0 <= imageSize },
+                    "`strongSizes` must be between \(StrongAugmentation.minimumSize) and `imageSize` \(imageSize), got \(strongSizes)")
         try ConfigurationError.require(epochs >= 1, "`epochs` must be at least 1, got \(epochs)")
         try ConfigurationError.require(batchSize >= 2, "`batchSize` must be at least 2, got \(batchSize)")
         if let weakSizes {
