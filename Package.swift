@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "Augment", targets: ["Augment"]),
         .library(name: "CLSA", targets: ["CLSA"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
         .executable(name: "clsa", targets: ["ClsaCLI"]),
     ],
     dependencies: [
@@ -49,8 +50,20 @@ let package = Package(
                 "CLSA",
                 "Augment",
                 "TensorCore",
+                "Benchmarking",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Charts of a run's records (line charts, a bitmap font), drawn to RGB images.
+        .target(
+            name: "Reporting",
+            dependencies: ["CLSA", "Augment"]),
+
+        // Speed measurements behind `clsa bench` and `clsa bench-data` (not a product).
+        .target(
+            name: "Benchmarking",
+            dependencies: ["TensorCore", "Augment", "CLSA", "COpenBLAS"]),
 
         // Damaged-image corpora and the fuzzing run of Scripts/fuzz-decoders (not a product).
         .target(
@@ -63,9 +76,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "AugmentTests", dependencies: ["Augment", "DecoderFuzzing"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing"], exclude: ["Fixtures"]),
+        // The finite-difference gradient checker the tests share (not a product).
+        .target(
+            name: "GradientChecking",
+            dependencies: ["TensorCore"],
+            path: "Tests/Support/GradientChecking"),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "GradientChecking", "Benchmarking"]),
+        .testTarget(name: "AugmentTests", dependencies: ["Augment", "DecoderFuzzing", "Benchmarking"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing", "Benchmarking", "GradientChecking", "Reporting"], exclude: ["Fixtures"]),
         .testTarget(name: "LibraryExampleTests", dependencies: ["CLSA", "Augment", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -337,10 +337,7 @@ final class DataLoaderTests: XCTestCase {
     /// shuffled, batches of 256) gives the same batches with 1 and 2 workers. Prints the
     /// throughput of each, timed over an epoch whose consumer does nothing else.
     func testFashionMNISTIsIdenticalWithOneAndTwoWorkers() throws {
-        let (images, labels) = FashionMNIST.files(of: .train)
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: images) && FileManager.default.fileExists(atPath: labels),
-                          "\(FashionMNIST.debianPackage) is not installed")
-        let dataset = try FashionMNIST.dataset(.train)
+        let dataset = try InstalledFashionMNIST.split(.train)
         var digests = [UInt64]()
         for workers in [1, 2] {
             let loader = DataLoader(dataset: dataset, transform: EvaluationTransform(size: 28), batchSize: 256,

@@ -4,15 +4,8 @@ import XCTest
 
 /// The installed Fashion-MNIST (Debian package dataset-fashion-mnist) and `--data` parsing.
 final class FashionMNISTTests: XCTestCase {
-    private func installedSplit(_ split: FashionMNIST.Split) throws -> IDXDataset {
-        let (images, labels) = FashionMNIST.files(of: split)
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: images) && FileManager.default.fileExists(atPath: labels),
-                          "\(FashionMNIST.debianPackage) is not installed")
-        return try FashionMNIST.dataset(split)
-    }
-
     func testTrainingSplit() throws {
-        let train = try installedSplit(.train)
+        let train = try InstalledFashionMNIST.split(.train)
         XCTAssertEqual(train.count, 60_000)
         XCTAssertEqual(train.classNames.count, 10)
         XCTAssertEqual((0..<10).map { train.label(at: $0) }, [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
@@ -23,7 +16,7 @@ final class FashionMNISTTests: XCTestCase {
     }
 
     func testTestSplit() throws {
-        let test = try installedSplit(.test)
+        let test = try InstalledFashionMNIST.split(.test)
         XCTAssertEqual(test.count, 10_000)
         XCTAssertEqual((0..<10).map { test.label(at: $0) }, [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
         XCTAssertEqual(test.grayPixels(at: 0).reduce(0) { $0 + Int($1) }, 33_456)
@@ -54,7 +47,7 @@ final class FashionMNISTTests: XCTestCase {
     }
 
     func testSpecifierOpensTheDataset() throws {
-        _ = try installedSplit(.test)
+        _ = try InstalledFashionMNIST.split(.test)
         let dataset = try DatasetSpecifier(parsing: "fashion-mnist:test").open()
         XCTAssertEqual(dataset.count, 10_000)
         XCTAssertEqual(dataset.classNames, FashionMNIST.classNames)

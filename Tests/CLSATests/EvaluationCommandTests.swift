@@ -1,3 +1,4 @@
+import Reporting
 import Augment
 import Foundation
 import XCTest

@@ -1,3 +1,4 @@
+@testable import Reporting
 import Augment
 import Foundation
 import XCTest
@@ -7,6 +8,11 @@ final class LineChartTests: XCTestCase {
     private func isWhite(_ image: RGBImage, _ x: Int, _ y: Int) -> Bool {
         let p = image[x, y]
         return p.r == 255 && p.g == 255 && p.b == 255
+    }
+
+    private func color(_ image: RGBImage, _ x: Int, _ y: Int) -> ChartColor {
+        let p = image[x, y]
+        return ChartColor(p.r, p.g, p.b)
     }
 
     private func hasColor(_ image: RGBImage, _ color: ChartColor, near x: Int, _ y: Int, radius: Int = 2) -> Bool {
@@ -75,10 +81,18 @@ final class LineChartTests: XCTestCase {
         XCTAssertGreaterThan(flat.upper, 3)
     }
 
+    /// Without a finite point, the plot area holds the words "no data" (gray text at its middle)
+    /// and no series colour anywhere.
     func testEmptyChartSaysSo() {
         let image = LineChart(title: "Empty", xLabel: "x", yLabel: "y", series: [.init(name: "nan", points: [(1, .nan)])])
             .render(width: 200, height: 150)
-        XCTAssertEqual(image.width, 200)
+        let area = LineChart.plotArea(width: 200, height: 150)
+        let noteWidth = BitmapFont.width(of: "no data")
+        let left = area.x + (area.width - noteWidth) / 2, top = area.y + area.height / 2
+        var textPixels = 0
+        for y in top..<(top + 8) { for x in left..<(left + noteWidth) where color(image, x, y) == .axisGray { textPixels += 1 } }
+        XCTAssertGreaterThan(textPixels, 10, "the note is drawn")
+        XCTAssertFalse((0..<150).contains { y in (0..<200).contains { x in LineChart.palette.contains(color(image, x, y)) } })
     }
 
     /// The pretraining chart reads metrics.jsonl records; with kNN records it has a second panel.

@@ -1,3 +1,4 @@
+import GradientChecking
 import TensorCore
 import XCTest
 @testable import CLSA

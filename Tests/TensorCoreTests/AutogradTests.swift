@@ -1,3 +1,4 @@
+import GradientChecking
 import XCTest
 @testable import TensorCore
 

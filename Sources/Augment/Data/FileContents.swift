@@ -5,15 +5,15 @@ import Darwin
 #endif
 
 /// Whole-file reads with the operating system's reason when they fail.
-enum FileContents {
+package enum FileContents {
     /// Why a file could not be read: the system's message (`No such file or directory`).
-    struct ReadFailure: Error {
-        let reason: String
+    package struct ReadFailure: Error {
+        package let reason: String
     }
 
     /// All bytes of the file at `path`.
     /// - Throws: `ReadFailure` when the path cannot be opened, is a directory, or a read fails.
-    static func bytes(atPath path: String) throws -> [UInt8] {
+    package static func bytes(atPath path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ReadFailure(reason: systemMessage()) }
         defer { close(descriptor) }

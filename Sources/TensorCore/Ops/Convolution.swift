@@ -98,7 +98,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
 /// Runs `body` for consecutive blocks of images covering the batch, each with a column buffer
 /// of [C·kh·kw, b·Ho·Wo] borrowed once from the shared workspace. Blocks are near-equal in size
 /// and as large as `ConvolutionTuning.columnBudgetBytes` allows.
-func forEachImageBlock(_ g: ConvolutionGeometry,
+package func forEachImageBlock(_ g: ConvolutionGeometry,
                        _ body: (_ images: Range<Int>, _ column: UnsafeMutablePointer<Float>) -> Void) {
     guard g.batch > 0 else { return }
     let imageBytes = g.columnRows * g.outputPlane * MemoryLayout<Float>.stride

@@ -6,12 +6,12 @@
 /// Then Y[:, block] = W[Cout, C·kh·kw] · col.
 
 /// The sizes of one convolution (or pooling) window sweep over a [C, N, H, W] tensor.
-struct ConvolutionGeometry: Equatable {
-    let channels: Int, batch: Int, height: Int, width: Int
-    let kernelHeight: Int, kernelWidth: Int
-    let stride: Int, padding: Int
+package struct ConvolutionGeometry: Equatable {
+    package let channels: Int, batch: Int, height: Int, width: Int
+    package let kernelHeight: Int, kernelWidth: Int
+    package let stride: Int, padding: Int
 
-    init(channels: Int, batch: Int, height: Int, width: Int,
+    package init(channels: Int, batch: Int, height: Int, width: Int,
          kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
         precondition(stride >= 1, "convolution: stride must be at least 1, got \(stride)")
         precondition(padding >= 0, "convolution: padding must be non-negative, got \(padding)")
@@ -22,20 +22,20 @@ struct ConvolutionGeometry: Equatable {
         (self.stride, self.padding) = (stride, padding)
     }
 
-    var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
-    var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    package var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    package var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
     /// Elements of one input plane (one channel of one image).
-    var inputPlane: Int { height * width }
+    package var inputPlane: Int { height * width }
     /// Elements of one output plane; also the columns one image contributes to the column matrix.
-    var outputPlane: Int { outputHeight * outputWidth }
+    package var outputPlane: Int { outputHeight * outputWidth }
     /// Rows of the column matrix: C·kh·kw.
-    var columnRows: Int { channels * kernelHeight * kernelWidth }
+    package var columnRows: Int { channels * kernelHeight * kernelWidth }
 
     /// The outputs o whose input coordinate o·s − p + offset lies in [0, size) — the only ones
     /// that read real input; the others read padding. Computed once per row so hot loops need
     /// no per-element bounds checks.
     @inline(__always)
-    func validOutputs(offset: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
+    package func validOutputs(offset: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
         let first = padding - offset
         let lower = first <= 0 ? 0 : (first + stride - 1) / stride
         let last = inputSize - 1 + padding - offset
@@ -46,7 +46,7 @@ struct ConvolutionGeometry: Equatable {
 
 /// Fills `column` ([C·kh·kw, images.count·Ho·Wo], row stride images.count·Ho·Wo) from x.
 /// Parallel over (row, image) pairs; each task writes one contiguous Ho·Wo stretch.
-func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
             into column: UnsafeMutablePointer<Float>) {
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
@@ -85,7 +85,7 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<I
 /// contributions of overlapping windows. When `accumulate` is false the planes of `images` are
 /// overwritten, otherwise added to. Parallel over (channel, image) planes, each owned by one
 /// task, so the sums are race-free and in a fixed order.
-func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+package func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
             into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane

@@ -1,3 +1,4 @@
+import TensorCore
 /// The measurement behind the activation layout: for ResNet-50's convolution GEMMs, one GEMM
 /// over the whole batch (channel-major [C, N, H, W]: Y[Cout, N·H·W] = W · col[K, N·H·W])
 /// against one GEMM per image (batch-major [N, C, H, W]: Y_n[Cout, H·W] = W · col_n[K, H·W]).

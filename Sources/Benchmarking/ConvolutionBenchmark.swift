@@ -1,3 +1,4 @@
+import TensorCore
 /// Where the time of an im2col convolution goes: the two rearrangements against the three
 /// GEMMs of a forward and backward pass, measured on the code `conv2d` runs (same image
 /// blocks, same workspace).

@@ -1,3 +1,4 @@
+import Augment
 import TensorCore
 
 /// Single-threaded throughput of the CLSA data pipeline on real JPEG photographs: decoding,

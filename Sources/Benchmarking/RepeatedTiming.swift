@@ -1,3 +1,4 @@
+import TensorCore
 /// Wall-clock times of repeated runs of one piece of work, in seconds.
 public struct TimingSummary: Equatable, Sendable {
     /// Each timed run's duration, in run order (warm-ups excluded).

@@ -1,3 +1,4 @@
+import TensorCore
 /// The sizes of one matrix product C[m×n] = A[m×k] · B[k×n].
 public struct GEMMShape: Equatable, Sendable, CustomStringConvertible {
     public var m: Int

@@ -1,3 +1,4 @@
+import CLSA
 import Augment
 
 /// The charts written at the end of pretraining and of linear evaluation.

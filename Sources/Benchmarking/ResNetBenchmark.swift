@@ -1,3 +1,4 @@
+import CLSA
 import TensorCore
 
 /// Throughput of a ResNet on synthetic data: inference forward passes, and full supervised

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Compares an operation's analytic gradient (from `backward`) with a central finite
 /// difference — the check every differentiable op in this package passes.
 ///
