@@ -69,10 +69,10 @@ struct LinearEvalCommand: ParsableCommand {
         let configuration = evaluationConfiguration()
         let evaluation = try LinearEvaluation(backbone: pretrained, train: train, validation: validation,
                                               configuration: configuration)
-        var records: JSONLinesFile?
+        var records: JSONLinesWriter<LinearEvaluationRecord>?
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            records = try JSONLinesFile(path: out + "/linear-eval.jsonl")
+            records = try JSONLinesWriter(path: out + "/linear-eval.jsonl")
         }
         let protocolName = cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)"
         print("linear-eval: \(pretrained.architecture) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
@@ -83,7 +83,7 @@ struct LinearEvalCommand: ParsableCommand {
             print(String(format: "epoch %d/%d: lr %.4f  train loss %.4f  top-1 %.2f%%  top-5 %.2f%%  (%.1f s)",
                          epoch.epoch, epochs, epoch.learningRate, epoch.trainLoss, epoch.top1, epoch.top5, epoch.seconds))
             fflush(stdout)
-            do { try records?.append(epoch, type: "epoch") } catch { recordError = recordError ?? error }
+            do { try records?.append(.epoch(epoch)) } catch { recordError = recordError ?? error }
         }
         if let recordError { throw recordError }
         let final = result.final, best = result.best
@@ -92,11 +92,10 @@ struct LinearEvalCommand: ParsableCommand {
         print(String(format: "summary: top-1 %.2f%% top-5 %.2f%% after %d epochs (best top-1 %.2f%% at epoch %d); ",
                      final.top1, final.top5, final.epoch, best.top1, best.epoch)
               + "\(pretrained.architecture) at \(pretrained.imageSize) px, \(protocolName); frozen backbone unchanged")
-        try records?.append(["type": "summary", "top1": final.top1, "top5": final.top5, "best_top1": best.top1,
-                             "best_epoch": best.epoch, "epochs": final.epoch, "cached_features": cachedFeatures,
-                             "architecture": pretrained.architecture, "image_size": pretrained.imageSize,
-                             "checkpoint": backbone.checkpoint, "train_data": trainData, "val_data": valData,
-                             "backbone_unchanged": true])
+        try records?.append(.summary(.init(
+            top1: final.top1, top5: final.top5, bestTop1: best.top1, bestEpoch: best.epoch, epochs: final.epoch,
+            cachedFeatures: cachedFeatures, architecture: pretrained.architecture, imageSize: pretrained.imageSize,
+            checkpoint: backbone.checkpoint, trainData: trainData, validationData: valData, backboneUnchanged: true)))
         if let out {
             try PNGOutput.write(TrainingCharts.linearEvaluation(result.epochs), to: out + "/linear-eval.png")
         }

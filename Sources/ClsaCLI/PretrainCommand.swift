@@ -207,8 +207,8 @@ struct PretrainCommand: ParsableCommand {
 
     /// Draws `RUN_DIR/metrics.png` (losses per step, kNN accuracy per epoch) from the run's records.
     private func writeChart(runDirectory: String) throws {
-        let log = try PretrainingMetricsLog(contentsOf: runDirectory + "/metrics.jsonl")
-        try PNGOutput.write(TrainingCharts.pretraining(log), to: runDirectory + "/metrics.png")
+        let records = try JSONLines.read(MetricsRecord.self, contentsOf: runDirectory + "/metrics.jsonl").records
+        try PNGOutput.write(TrainingCharts.pretraining(records.map(\.record)), to: runDirectory + "/metrics.png")
     }
 }
 

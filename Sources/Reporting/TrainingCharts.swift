@@ -6,19 +6,25 @@ public enum TrainingCharts {
     /// Pixels of each panel.
     public static let panelSize = (width: 800, height: 360)
 
-    /// Pretraining: L, L_C and L_D against the step; below, when any epoch carries one, the kNN
-    /// top-1 accuracy against the epoch.
-    public static func pretraining(_ log: PretrainingMetricsLog) -> RGBImage {
-        func points(_ value: (PretrainingMetricsLog.StepRecord) -> Double?) -> [(x: Double, y: Double)] {
-            log.steps.compactMap { record in value(record).map { (Double(record.step), $0) } }
+    /// Pretraining, from the records of `metrics.jsonl`: L, L_C and L_D against the step;
+    /// below, when any epoch carries one, the kNN top-1 accuracy against the epoch.
+    public static func pretraining(_ records: [MetricsRecord]) -> RGBImage {
+        let steps = records.compactMap { record -> MetricsRecord.Step? in
+            if case .step(let step) = record { return step } else { return nil }
         }
-        var losses = LineChart(title: "Pretraining loss", xLabel: "step", yLabel: "loss")
-        losses.series = [LineChart.Series(name: "L", points: points { $0.loss })]
-        for (name, values) in [("L_C", points { $0.lossContrastive }), ("L_D", points { $0.lossDivergence })] where !values.isEmpty {
-            losses.series.append(LineChart.Series(name: name, points: values))
+        let epochs = records.compactMap { record -> EpochSummary? in
+            if case .epoch(let epoch) = record { return epoch } else { return nil }
         }
+        func points(_ value: (MetricsRecord.Step) -> Float) -> [(x: Double, y: Double)] {
+            steps.map { (Double($0.step), Double(value($0))) }
+        }
+        let losses = LineChart(title: "Pretraining loss", xLabel: "step", yLabel: "loss", series: [
+            LineChart.Series(name: "L", points: points { $0.loss }),
+            LineChart.Series(name: "L_C", points: points { $0.lossContrastive }),
+            LineChart.Series(name: "L_D", points: points { $0.lossDivergence }),
+        ])
         var panels = [losses.render(width: panelSize.width, height: panelSize.height)]
-        let knn = log.epochs.compactMap { record in record.knnTop1.map { (x: Double(record.epoch), y: $0) } }
+        let knn = epochs.compactMap { record in record.knnAccuracy.map { (x: Double(record.epoch), y: $0) } }
         if !knn.isEmpty {
             let chart = LineChart(title: "kNN monitor", xLabel: "epoch", yLabel: "top-1 %",
                                   series: [LineChart.Series(name: "kNN top-1", points: knn, color: LineChart.palette[3])])

@@ -97,23 +97,27 @@ final class LineChartTests: XCTestCase {
 
     /// The pretraining chart reads metrics.jsonl records; with kNN records it has a second panel.
     func testPretrainingChartFromMetricsRecords() {
+        let epochFields = #""images_per_s":10,"loss":9,"loss_c":8,"loss_d":1,"seconds":2,"skipped":0"#
         let text = """
             {"step":1,"epoch":0,"loss":9.1,"loss_c":8.0,"loss_d":1.1,"lr":0.03,"images_per_s":10}
-            {"step":2,"epoch":0,"loss":8.7,"loss_c":7.8,"loss_d":0.9,"lr":0.03,"images_per_s":11}
-            {"type":"epoch","epoch":0,"knn_top1":21.5}
+            {"type":"step","step":2,"epoch":0,"loss":8.7,"loss_c":7.8,"loss_d":0.9,"lr":0.03,"images_per_s":11}
+            {"type":"epoch","epoch":0,"step":2,\(epochFields),"knn_top1":21.5}
             {"step":3,"epoch":1,"loss":8.2,"loss_c":7.5,"loss_d":0.7,"lr":0.02,"images_per_s":11}
-            {"type":"epoch","epoch":1,"knn_top1":30.25}
+            {"type":"epoch","epoch":1,"step":3,\(epochFields),"knn_top1":30.25}
             {"step":4,"epoch":2,"lo
             """
-        let log = PretrainingMetricsLog(jsonLines: text)
-        XCTAssertEqual(log.steps.map(\.step), [1, 2, 3])
-        XCTAssertEqual(log.steps[1].lossDivergence, 0.9)
-        XCTAssertEqual(log.epochs, [.init(epoch: 0, knnTop1: 21.5), .init(epoch: 1, knnTop1: 30.25)])
-        XCTAssertEqual(log.skippedLines, 1)
-        let image = TrainingCharts.pretraining(log)
+        let read = JSONLines.read(MetricsRecord.self, from: text)
+        XCTAssertEqual(read.skippedLines, 1)
+        let records = read.records.map(\.record)
+        let steps = records.compactMap { record -> MetricsRecord.Step? in if case .step(let s) = record { return s } else { return nil } }
+        XCTAssertEqual(steps.map(\.step), [1, 2, 3])
+        XCTAssertEqual(steps[1].lossDivergence, 0.9)
+        let knn = records.compactMap { record -> Double? in if case .epoch(let e) = record { return e.knnAccuracy } else { return nil } }
+        XCTAssertEqual(knn, [21.5, 30.25])
+        let image = TrainingCharts.pretraining(records)
         XCTAssertEqual(image.width, TrainingCharts.panelSize.width)
         XCTAssertEqual(image.height, 2 * TrainingCharts.panelSize.height)
-        let withoutKNN = TrainingCharts.pretraining(PretrainingMetricsLog(jsonLines: text.replacingOccurrences(of: "knn_top1", with: "other")))
+        let withoutKNN = TrainingCharts.pretraining(JSONLines.read(MetricsRecord.self, from: text.replacingOccurrences(of: "knn_top1", with: "other")).records.map(\.record))
         XCTAssertEqual(withoutKNN.height, TrainingCharts.panelSize.height)
     }
 

@@ -135,7 +135,7 @@ final class PretrainCommandTests: XCTestCase {
             XCTAssertEqual(configuration["query_groups"] as? Int, 2)
             let losses = try PretrainingFixtures.stepLosses(inMetrics: out + "/metrics.jsonl")
             XCTAssertEqual(losses.count, 16)
-            XCTAssertTrue(losses.values.allSatisfy { Double($0)?.isFinite ?? false }, "\(losses)")
+            XCTAssertTrue(losses.values.allSatisfy { $0.allSatisfy { Float(bitPattern: $0).isFinite } }, "\(losses)")
         }
     }
 

@@ -65,15 +65,13 @@ enum PretrainingFixtures {
         return path
     }
 
-    /// The per-step losses of a `metrics.jsonl`, as written (bit-exact text), by step.
-    static func stepLosses(inMetrics path: String) throws -> [Int: String] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var losses: [Int: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let fields = MetricsRecord.rawFields(of: String(line)), fields["type"] == "step",
-                  let step = fields["step"].flatMap({ Int($0) }), let loss = fields["loss"] else { continue }
-            XCTAssertNil(losses[step], "step \(step) recorded twice in \(path)")
-            losses[step] = loss
+    /// The per-step losses L, L_C and L_D of a `metrics.jsonl`, as their bit patterns, by step.
+    static func stepLosses(inMetrics path: String) throws -> [Int: [UInt32]] {
+        var losses: [Int: [UInt32]] = [:]
+        for (record, _) in try JSONLines.read(MetricsRecord.self, contentsOf: path).records {
+            guard case .step(let step) = record else { continue }
+            XCTAssertNil(losses[step.step], "step \(step.step) recorded twice in \(path)")
+            losses[step.step] = [step.loss, step.lossContrastive, step.lossDivergence].map(\.bitPattern)
         }
         return losses
     }

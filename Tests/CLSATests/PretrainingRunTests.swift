@@ -60,19 +60,22 @@ final class PretrainingRunTests: XCTestCase {
             }
         }).run()
         XCTAssertEqual(seen, ["started", "estimate"])
-        let lines = try String(contentsOfFile: metrics("records"), encoding: .utf8).split(separator: "\n")
-        let records = lines.compactMap { MetricsRecord.rawFields(of: String($0)) }
+        let read = try JSONLines.read(MetricsRecord.self, contentsOf: metrics("records"))
+        XCTAssertEqual(read.skippedLines, 0)
+        let records = read.records.map(\.record)
         XCTAssertEqual(records.count, 18)
-        XCTAssertEqual(records.filter { $0["type"] == "step" }.count, 16)
-        for key in ["step", "epoch", "loss", "loss_c", "loss_d", "lr", "images_per_s"] {
-            XCTAssertNotNil(records[0][key], key)
+        let lines = read.records.map(\.line)
+        for key in ["step", "epoch", "loss", "loss_c", "loss_d", "lr", "images_per_s", "type"] {
+            XCTAssertTrue(lines[0].contains("\"\(key)\":"), "\(key) in \(lines[0])")
         }
-        XCTAssertEqual(records[8]["type"], "epoch")
-        XCTAssertEqual(records[8]["epoch"], "0")
-        XCTAssertEqual(records[0]["lr"], "0.05")
-        for record in records where record["type"] == "step" {
-            XCTAssertNotNil(Float(record["loss"]!))
+        guard case .step(let first) = records[0], case .epoch(let epoch) = records[8] else {
+            return XCTFail("records 0 and 8: \(records[0]), \(records[8])")
         }
+        XCTAssertEqual(records.filter { if case .step = $0 { return true } else { return false } }.count, 16)
+        XCTAssertEqual(first.learningRate, 0.05)
+        XCTAssertEqual(first.step, 1)
+        XCTAssertEqual(epoch.epoch, 0)
+        XCTAssertEqual(epoch.step, 8)
 
         let config = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: folder + "/records/config.json"))) as! [String: Any]
@@ -129,9 +132,10 @@ final class PretrainingRunTests: XCTestCase {
         }
         XCTAssertEqual(checkpoints.files().map(\.step), [8])
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: checkpoints.file(forStep: 8))), savedBytes)
-        let lines = try String(contentsOfFile: metrics("nan"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.count, 9, "8 steps and the epoch record, which carries the monitor's accuracy")
-        XCTAssertEqual(MetricsRecord.rawFields(of: String(lines[8]))?["knn_top1"], "0.5")
+        let records = try JSONLines.read(MetricsRecord.self, contentsOf: metrics("nan")).records.map(\.record)
+        XCTAssertEqual(records.count, 9, "8 steps and the epoch record, which carries the monitor's accuracy")
+        guard case .epoch(let epoch) = records[8] else { return XCTFail("\(records[8])") }
+        XCTAssertEqual(epoch.knnAccuracy, 0.5)
     }
 
     func testRefusesARunFolderThatHoldsARunUnlessResuming() throws {

@@ -46,8 +46,8 @@ public struct StepProgress {
     public let runSecondsLeft: Double
 }
 
-/// One finished epoch.
-public struct EpochSummary {
+/// One finished epoch; also its record in `metrics.jsonl` (`MetricsRecord.epoch`).
+public struct EpochSummary: Codable, Equatable, Sendable {
     /// 0-based.
     public let epoch: Int
     /// Steps completed at its end.
@@ -63,6 +63,11 @@ public struct EpochSummary {
     public let skippedSamples: Int
     /// The kNN monitor's top-1 accuracy in percent, when it ran.
     public let knnAccuracy: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, meanLoss = "loss", meanContrastive = "loss_c", meanDivergence = "loss_d"
+        case imagesPerSecond = "images_per_s", seconds, skippedSamples = "skipped", knnAccuracy = "knn_top1"
+    }
 }
 
 /// How a run ended.

@@ -68,7 +68,7 @@ public final class PretrainingRun {
     /// Runs (or continues) the run to its last epoch, or until cancelled.
     /// - Throws: `ConfigurationError` for bad settings or a run folder that already holds
     ///   another run; `ResumeMismatchError` / `CheckpointError` for a checkpoint that cannot be
-    ///   resumed; `NonFiniteLossError`; `CheckpointError` / `RunFileError` when saving fails.
+    ///   resumed; `NonFiniteLossError`; `CheckpointError` / `FileWriteError` when saving fails.
     public func run() throws -> PretrainingSummary {
         try configuration.validate()
         try settings.validate()
@@ -96,7 +96,9 @@ public final class PretrainingRun {
 
         var state = LoopState(position: start, lastSavedStep: resumed.map { _ in start.step },
                               lastCheckpoint: resumed?.path, clock: .now())
-        if start.epochPosition > 0 { state.epochLosses = metrics.stepLosses(inEpoch: start.epoch) }
+        if start.epochPosition > 0 {
+            state.epochLosses = metrics.steps(inEpoch: start.epoch).map { ($0.loss, $0.lossContrastive, $0.lossDivergence) }
+        }
         while state.position.epoch < configuration.epochs {
             guard try runEpoch(loader: loader, trainer: trainer, metrics: metrics, state: &state) else {
                 return summary(of: state, trainer: trainer, interrupted: true)
@@ -148,12 +150,8 @@ public final class PretrainingRun {
             state.position = RunPosition(epoch: epoch, step: stepMetrics.step, epochPosition: batch.endPosition)
             state.epochLosses.append((stepMetrics.loss, stepMetrics.lossContrastive, stepMetrics.lossDivergence))
             let imagesPerSecond = Double(batch.count) / max(stepSeconds, 1e-9)
-            try metrics.append(MetricsRecord([
-                ("type", .string("step")), ("step", .integer(stepMetrics.step)), ("epoch", .integer(epoch)),
-                ("loss", .float(stepMetrics.loss)), ("loss_c", .float(stepMetrics.lossContrastive)),
-                ("loss_d", .float(stepMetrics.lossDivergence)), ("lr", .double(stepMetrics.learningRate)),
-                ("images_per_s", .double(imagesPerSecond.rounded(toPlaces: 2))),
-            ]))
+            try metrics.append(.step(MetricsRecord.Step(stepMetrics, epoch: epoch,
+                                                        imagesPerSecond: imagesPerSecond.rounded(toPlaces: 2))))
             reportProgress(stepMetrics, trainer: trainer, stepSeconds: stepSeconds, imagesPerSecond: imagesPerSecond,
                            state: &state)
             let epochEnds = dataset.count - batch.endPosition < configuration.batchSize
@@ -174,17 +172,9 @@ public final class PretrainingRun {
             meanLoss: state.epochLosses.reduce(0.0) { $0 + Double($1.loss) } / count,
             meanContrastive: state.epochLosses.reduce(0.0) { $0 + Double($1.contrastive) } / count,
             meanDivergence: state.epochLosses.reduce(0.0) { $0 + Double($1.divergence) } / count,
-            imagesPerSecond: Double(imagesThisProcess) / max(seconds, 1e-9), seconds: seconds,
-            skippedSamples: skipped, knnAccuracy: knnAccuracy)
-        var record: [(name: String, value: MetricsRecord.Value)] = [
-            ("type", .string("epoch")), ("epoch", .integer(epoch)), ("step", .integer(epochSummary.step)),
-            ("loss", .double(epochSummary.meanLoss)), ("loss_c", .double(epochSummary.meanContrastive)),
-            ("loss_d", .double(epochSummary.meanDivergence)),
-            ("images_per_s", .double(epochSummary.imagesPerSecond.rounded(toPlaces: 2))),
-            ("seconds", .double(seconds.rounded(toPlaces: 3))), ("skipped", .integer(skipped)),
-        ]
-        if let knnAccuracy { record.append(("knn_top1", .double(knnAccuracy))) }
-        try metrics.append(MetricsRecord(record))
+            imagesPerSecond: (Double(imagesThisProcess) / max(seconds, 1e-9)).rounded(toPlaces: 2),
+            seconds: seconds.rounded(toPlaces: 3), skippedSamples: skipped, knnAccuracy: knnAccuracy)
+        try metrics.append(.epoch(epochSummary))
         report(.epochFinished(epochSummary))
         state.epochLosses = []
         return true
@@ -261,7 +251,7 @@ public final class PretrainingRun {
         do {
             try FileManager.default.createDirectory(atPath: settings.runDirectory, withIntermediateDirectories: true)
         } catch {
-            throw RunFileError(file: settings.runDirectory, reason: "cannot create the run folder: \(error.localizedDescription)")
+            throw FileWriteError(file: settings.runDirectory, reason: "cannot create the run folder: \(error.localizedDescription)")
         }
         checkpoints.removeStaleTemporaryFiles()
     }
@@ -280,7 +270,7 @@ public final class PretrainingRun {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let file = path("config.json")
-        try RunFileError.rethrowing(file) { try AtomicFile.write(Array(try encoder.encode(record)) + [0x0A], to: file) }
+        try FileWriteError.write(Array(try encoder.encode(record)) + [0x0A], to: file)
     }
 
     private struct RunRecord: Encodable {
