@@ -36,25 +36,8 @@ struct BackboneOptions: ParsableArguments {
     var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
 
     /// Applies `--threads`, then reads the backbone from `--checkpoint`.
-    func loadBackbone() throws -> PretrainedBackbone {
+    func pretrainedBackbone() throws -> PretrainedBackbone {
         if let threads { Threading.setThreadCount(threads) }
         return try PretrainedBackbone(checkpoint: checkpoint)
-    }
-}
-
-/// Checks of `--data`-style arguments, as usage errors.
-enum DatasetArgument {
-    /// Throws a `ValidationError` naming `flag` when `value` names no built-in dataset and no
-    /// existing folder.
-    static func validate(_ value: String, flag: String) throws {
-        do {
-            guard case .imageFolder(let path) = try DatasetSpecifier(parsing: value) else { return }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("\(flag) '\(path)' is not a folder")
-            }
-        } catch let error as DatasetError {
-            throw ValidationError("\(flag): \(error)")
-        }
     }
 }

@@ -33,7 +33,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pretrained = try backbone.loadBackbone()
+        let pretrained = try backbone.pretrainedBackbone()
         let dataset = try DatasetSpecifier(parsing: data).open()
         let extractor = FeatureExtractor(backbone: pretrained, batchSize: backbone.batchSize, workerCount: backbone.workerCount)
         let features = try extractor.extract(dataset)

@@ -63,7 +63,7 @@ struct LinearEvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pretrained = try backbone.loadBackbone()
+        let pretrained = try backbone.pretrainedBackbone()
         let train = try DatasetSpecifier(parsing: trainData).open()
         let validation = try DatasetSpecifier(parsing: valData).open()
         let configuration = evaluationConfiguration()

@@ -18,6 +18,9 @@ final class PretrainingPlanTests: XCTestCase {
         XCTAssertEqual(plan.settings.runDirectory, "runs/fashion-mnist-quick")
         XCTAssertEqual(plan.settings.workers, PretrainingPlan.defaultWorkers)
         XCTAssertEqual(plan.settings.keep, 2)
+        overrides.data = "my-images"
+        XCTAssertNil(try PretrainingPlan(preset: "fashion-mnist-quick", overrides: overrides).settings.subset,
+                     "the preset's subset belongs to its own data")
     }
 
     /// A new image size scales the preset's strong sizes in proportion unless they are given.

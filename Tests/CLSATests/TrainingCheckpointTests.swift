@@ -186,7 +186,7 @@ final class TrainingCheckpointTests: XCTestCase {
         XCTAssertEqual(reader.entries["layer2.0.downsample.1.num_batches_tracked"]?.shape, [])
 
         for source in [path, export] {
-            let (network, loadedMetadata) = try loadBackbone(from: source)
+            let (network, loadedMetadata) = try BackboneFile.read(from: source)
             XCTAssertEqual(loadedMetadata.architecture, "resnet18")
             XCTAssertEqual(loadedMetadata.baseWidth, 4)
             XCTAssertEqual(network.parameters.flatMap(\.scalars), trainer.query.backbone.parameters.flatMap(\.scalars))

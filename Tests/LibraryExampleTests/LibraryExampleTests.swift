@@ -52,4 +52,31 @@ final class LibraryExampleTests: XCTestCase {
         XCTAssertEqual(resumed.completedSteps, 1)
         XCTAssertEqual(resumed.query.backbone.conv1.weight.scalars, trainer.query.backbone.conv1.weight.scalars)
     }
+
+    func testReadmeRunExample() throws {
+        let folder = NSTemporaryDirectory() + "clsa-example-run-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/my-images", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var random = SeededRandom(seed: 2)
+        for index in 0..<128 {
+            let image = RGBImage(width: 28, height: 28, pixels: (0..<(28 * 28 * 3)).map { _ in UInt8(random.integer(in: 0...255)) })
+            try Data(try PNGCodec.encode(image)).write(to: URL(fileURLWithPath: folder + "/my-images/\(index).png"))
+        }
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(folder)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+
+        // ── README run example begins ──
+        var overrides = PretrainingOverrides()               // nil fields keep the preset's values
+        overrides.data = "my-images"                         // an image folder, or fashion-mnist
+        overrides.epochs = 2
+        overrides.runDirectory = "runs/mine"
+        let plan = try PretrainingPlan(preset: "fashion-mnist-quick", overrides: overrides)
+        let summary = try plan.makeRun { event in print(event) }.run()
+        print(summary.completedSteps, summary.lastCheckpoint ?? "no checkpoint")
+        // ── README run example ends ──
+
+        XCTAssertEqual(summary.completedSteps, 4, "128 images at the preset's batch of 64, 2 epochs")
+        XCTAssertEqual(summary.lastCheckpoint, "runs/mine/checkpoints/step-00000004.safetensors")
+    }
 }

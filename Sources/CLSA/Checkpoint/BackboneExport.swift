@@ -1,28 +1,5 @@
 import TensorCore
 
-/// Loads the (query) backbone of a pretraining checkpoint or of an export: the network is
-/// rebuilt from the metadata's `architecture` and `base_width`, and every entry of its
-/// `ResNet.state` is assigned from the tensor of the same name. The network has no classifier
-/// and is in training mode as built (call `setTraining(false)` to extract features); the
-/// metadata says how its inputs were sized and normalised.
-///
-///     let (network, metadata) = try loadBackbone(from: "run/backbone.safetensors")
-///     network.setTraining(false)
-///     let features = network.features(images)   // [N, 3, S, S] → [N, featureDimension]
-///
-/// - Throws: `CheckpointError` naming the file: damaged or truncated, not this format, an
-///   unknown architecture, or a missing or mis-shaped tensor (named).
-public func loadBackbone(from path: String) throws -> (network: ResNet, metadata: CheckpointMetadata) {
-    let reader = try SafeTensorsReader(path: path)
-    let metadata = try CheckpointMetadata(reading: reader.metadata, file: path)
-    var random = SeededRandom(seed: 0)
-    let network = ResNet(try metadata.backbone(file: path), random: &random)
-    var staged = StagedState(reader: reader)
-    try staged.stage(network.state)
-    staged.apply()
-    return (network, metadata)
-}
-
 /// Exports: a checkpoint's query backbone alone, under torchvision's `state_dict` names and
 /// dtypes (`conv1.weight`, `bn1.num_batches_tracked` as I64, …, no `fc.*`), so that
 /// `torchvision.models.resnet50().load_state_dict(sd, strict=False)` reports only `fc.*` missing.
@@ -33,7 +10,7 @@ public enum BackboneExport {
     /// - Throws: `CheckpointError` for an unreadable source or a failed write.
     @discardableResult
     public static func export(checkpoint source: String, to destination: String) throws -> CheckpointMetadata {
-        let loaded = try loadBackbone(from: source)
+        let loaded = try BackboneFile.read(from: source)
         var metadata = loaded.metadata
         metadata.kind = .backbone
         try write(loaded.network, metadata: metadata, to: destination)

@@ -1,36 +1,6 @@
 import Foundation
 import TensorCore
 
-/// Where a pretraining run stands: what the next step is and where its batch starts.
-public struct RunPosition: Codable, Equatable, Sendable {
-    /// 0-based epoch that the next step belongs to.
-    public var epoch: Int
-    /// Optimiser steps completed.
-    public var step: Int
-    /// The `DataLoader` position within `epoch` that the next batch starts at.
-    public var epochPosition: Int
-
-    public init(epoch: Int, step: Int, epochPosition: Int) {
-        self.epoch = epoch
-        self.step = step
-        self.epochPosition = epochPosition
-    }
-
-    /// The start of a run.
-    public static let start = RunPosition(epoch: 0, step: 0, epochPosition: 0)
-}
-
-/// A checkpoint whose configuration differs from the run that wants to resume it.
-public struct ResumeMismatchError: Error, CustomStringConvertible, Equatable {
-    public let file: String
-    /// One line per differing field: "architecture: checkpoint has resnet18, this run has resnet50".
-    public let differences: [String]
-
-    public var description: String {
-        "cannot resume from '\(file)': its configuration differs from this run's: " + differences.joined(separator: "; ")
-    }
-}
-
 /// A full pretraining checkpoint (format `clsa-swift-checkpoint-1`, kind `pretraining`): the
 /// query encoder (backbone under torchvision's names, head under `head.*`), the key encoder
 /// (`key.backbone.*`, `key.head.*`), the queue (`queue.keys`, `queue.pointer`), SGD's momentum

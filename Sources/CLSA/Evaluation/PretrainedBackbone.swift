@@ -41,3 +41,16 @@ public struct PretrainedBackbone {
     /// torchvision's evaluation view at `imageSize`: shorter side to `imageSize · 256/224`, centre crop.
     public var evaluationTransform: EvaluationTransform { EvaluationTransform(size: imageSize) }
 }
+
+extension PretrainedBackbone {
+    /// The query backbone of a checkpoint (a full pretraining checkpoint or an exported
+    /// backbone), with the image size and normalisation from its metadata (`BackboneFile.read`).
+    ///
+    /// - Throws: `CheckpointError` naming the file: damaged or truncated, another format or
+    ///   kind, bad metadata, or a missing or mis-shaped tensor (named).
+    public init(checkpoint path: String) throws {
+        let (network, metadata) = try BackboneFile.read(from: path)
+        self.init(network: network, imageSize: metadata.imageSize,
+                  normalization: Normalization(mean: metadata.mean, standardDeviation: metadata.standardDeviation))
+    }
+}

@@ -8,7 +8,8 @@ import TensorCore
 ///
 /// Rules: the preset's configuration (the paper's defaults without one), then each override;
 /// a new `imageSize` scales the preset's strong sizes in proportion unless `strongSizes` is
-/// given; the data is the override's, else the preset's; the run folder is the override's, else
+/// given; the data is the override's, else the preset's (with the preset's subset, which belongs
+/// to its data and so does not apply to other data); the run folder is the override's, else
 /// the folder of the checkpoint or run folder being resumed, else `runs/PRESET` (`runs/pretrain`).
 ///
 ///     var overrides = PretrainingOverrides()
@@ -50,7 +51,8 @@ public struct PretrainingPlan {
         let runDirectory = overrides.runDirectory ?? overrides.resume.flatMap(Self.runDirectory(resuming:))
             ?? "runs/\(name ?? "pretrain")"
         let settings = RunSettings(
-            runDirectory: runDirectory, data: data, subset: overrides.subset ?? preset?.subset, preset: name,
+            runDirectory: runDirectory, data: data, subset: overrides.subset ?? (overrides.data == nil ? preset?.subset : nil),
+            preset: name,
             workers: overrides.workers ?? Self.defaultWorkers, threads: overrides.threads ?? Threading.threadCount,
             saveEvery: overrides.saveEvery, keep: overrides.keep ?? 2, knnEvery: overrides.knnEvery,
             validationData: overrides.validationData)
