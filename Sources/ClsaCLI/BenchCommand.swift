@@ -1,7 +1,7 @@
-import Benchmarking
 import ArgumentParser
-import Foundation
+import Benchmarking
 import CLSA
+import Foundation
 import TensorCore
 
 /// `clsa bench`: measures this machine for training, one `name: value` line per figure on

@@ -1,6 +1,6 @@
-import Benchmarking
 import ArgumentParser
 import Augment
+import Benchmarking
 import Foundation
 import TensorCore
 

@@ -1,8 +1,8 @@
-import Reporting
 import ArgumentParser
 import Augment
 import CLSA
 import Foundation
+import Reporting
 
 /// `clsa linear-eval`: the linear-evaluation protocol on a frozen pretrained backbone.
 struct LinearEvalCommand: ParsableCommand {
@@ -26,11 +26,11 @@ struct LinearEvalCommand: ParsableCommand {
     @Option(help: "The labelled validation set, with the same classes.")
     var valData: String
 
-    @Option(help: "Epochs of classifier training.")
-    var epochs = 100
+    @Option(help: "Epochs of classifier training (default: \(LinearEvaluationConfiguration().epochs)).")
+    var epochs: Int?
 
-    @Option(help: "The base learning rate (cosine schedule to 0).")
-    var lr = 10.0
+    @Option(help: "The base learning rate, decayed by a cosine to 0 (default: \(LinearEvaluationConfiguration().learningRate)).")
+    var lr: Double?
 
     @Flag(help: "Extract the training features once (no augmentation) and train on those: fast, a deviation from the protocol.")
     var cachedFeatures = false
@@ -53,9 +53,9 @@ struct LinearEvalCommand: ParsableCommand {
 
     private func evaluationConfiguration() -> LinearEvaluationConfiguration {
         var configuration = LinearEvaluationConfiguration()
-        configuration.epochs = epochs
+        if let epochs { configuration.epochs = epochs }
         configuration.batchSize = backbone.batchSize
-        configuration.learningRate = lr
+        if let lr { configuration.learningRate = lr }
         configuration.cachedFeatures = cachedFeatures
         configuration.workerCount = backbone.workerCount
         configuration.seed = seed
@@ -77,11 +77,11 @@ struct LinearEvalCommand: ParsableCommand {
         let protocolName = cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)"
         print("linear-eval: \(pretrained.architecture) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
               + "\(evaluation.classNames.count) classes, \(train.count) training and \(validation.count) validation images; "
-              + "\(epochs) epochs, batch \(configuration.batchSize), lr \(lr); \(protocolName)")
+              + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate); \(protocolName)")
         var recordError: Error?
         let result = try evaluation.run { epoch in
             print(String(format: "epoch %d/%d: lr %.4f  train loss %.4f  top-1 %.2f%%  top-5 %.2f%%  (%.1f s)",
-                         epoch.epoch, epochs, epoch.learningRate, epoch.trainLoss, epoch.top1, epoch.top5, epoch.seconds))
+                         epoch.epoch, configuration.epochs, epoch.learningRate, epoch.trainLoss, epoch.top1, epoch.top5, epoch.seconds))
             fflush(stdout)
             do { try records?.append(.epoch(epoch)) } catch { recordError = recordError ?? error }
         }

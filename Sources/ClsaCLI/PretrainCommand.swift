@@ -1,9 +1,9 @@
-import Reporting
 import ArgumentParser
 import Augment
 import CLSA
 import Dispatch
 import Foundation
+import Reporting
 import TensorCore
 
 /// `clsa pretrain`: a CLSA (or MoCo v2) pretraining run, resumable from its checkpoints.

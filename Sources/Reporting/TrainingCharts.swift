@@ -1,5 +1,5 @@
-import CLSA
 import Augment
+import CLSA
 
 /// The charts written at the end of pretraining and of linear evaluation.
 public enum TrainingCharts {

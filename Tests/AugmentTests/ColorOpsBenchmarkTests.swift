@@ -1,7 +1,7 @@
 import Foundation
+import TensorCore
 import XCTest
 @testable import Augment
-import TensorCore
 
 /// Per-op timings on a 224×224 image; runs only with `CLSA_BENCH=1` (use a release build).
 final class ColorOpsBenchmarkTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import TensorCore
+import XCTest
 @testable import Augment
 
 /// A seeded test transform: view v is a nearest-neighbour resample to `viewShapes[v]`, flipped

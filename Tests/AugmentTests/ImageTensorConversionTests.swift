@@ -1,5 +1,5 @@
-import XCTest
 import TensorCore
+import XCTest
 @testable import Augment
 
 /// `Normalization`: torchvision's ToTensor + Normalize into [N, 3, H, W] slots.

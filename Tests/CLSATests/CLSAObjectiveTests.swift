@@ -1,5 +1,5 @@
-import GradientChecking
 import Foundation
+import GradientChecking
 import TensorCore
 import XCTest
 @testable import CLSA

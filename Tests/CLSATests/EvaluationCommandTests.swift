@@ -1,6 +1,6 @@
-import Reporting
 import Augment
 import Foundation
+import Reporting
 import XCTest
 @testable import CLSA
 

@@ -1,8 +1,8 @@
-@testable import Reporting
 import Augment
 import Foundation
 import XCTest
 @testable import CLSA
+@testable import Reporting
 
 final class LineChartTests: XCTestCase {
     private func isWhite(_ image: RGBImage, _ x: Int, _ y: Int) -> Bool {
