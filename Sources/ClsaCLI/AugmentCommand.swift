@@ -45,20 +45,8 @@ struct AugmentCommand: ParsableCommand {
             throw ValidationError("unknown --op '\(op)'; valid operations: "
                                   + StrongOperation.allCases.map(\.name).joined(separator: ", "))
         }
-        switch (operation.acceptedMagnitudes, magnitude) {
-        case (nil, nil):
-            break
-        case (nil, let magnitude?):
-            throw ValidationError("--op \(op) takes no --magnitude (got \(magnitude.formatted))")
-        case (_?, nil):
-            throw ValidationError("--op \(op) needs a --magnitude: \(operation.magnitudeUnits)")
-        case (let accepted?, let magnitude?):
-            guard accepted.contains(magnitude) else {
-                throw ValidationError("--magnitude \(magnitude.formatted) is out of range for \(op): \(operation.magnitudeUnits)")
-            }
-            guard !operation.takesWholeMagnitude || magnitude.rounded() == magnitude else {
-                throw ValidationError("--magnitude \(magnitude.formatted) for \(op) must be a whole number")
-            }
+        if let problem = operation.problem(withMagnitude: magnitude) {
+            throw ValidationError("--op \(op) \(problem)")
         }
         return operation
     }
@@ -66,9 +54,4 @@ struct AugmentCommand: ParsableCommand {
     private static func usage(_ operation: StrongOperation) -> String {
         "  \(operation.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.magnitudeUnits)"
     }
-}
-
-private extension Double {
-    /// Without a trailing ".0" for whole numbers.
-    var formatted: String { rounded() == self ? String(Int(self)) : String(self) }
 }

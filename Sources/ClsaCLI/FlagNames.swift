@@ -20,6 +20,7 @@ enum FlagNames {
         "keyShuffleGroups": "--key-groups",
         "knnEvery": "--knn-every",
         "learningRate": "--lr",
+        "magnitude": "--magnitude",
         "momentum": "--momentum",
         "objective": "--objective",
         "preset": "--preset",

@@ -119,4 +119,14 @@ final class StrongOperationTests: XCTestCase {
             }
         }
     }
+
+    func testMagnitudeProblemsNameTheParameter() {
+        XCTAssertNil(StrongOperation.rotate.problem(withMagnitude: -30))
+        XCTAssertNil(StrongOperation.invert.problem(withMagnitude: nil))
+        XCTAssertEqual(StrongOperation.invert.problem(withMagnitude: 4), "takes no `magnitude` (got 4)")
+        XCTAssertEqual(StrongOperation.rotate.problem(withMagnitude: nil), "needs a `magnitude`: degrees -360…360, counter-clockwise")
+        XCTAssertEqual(StrongOperation.rotate.problem(withMagnitude: 400),
+                       "`magnitude` 400 is out of range: degrees -360…360, counter-clockwise")
+        XCTAssertEqual(StrongOperation.posterize.problem(withMagnitude: 4.5), "`magnitude` 4.5 must be a whole number")
+    }
 }

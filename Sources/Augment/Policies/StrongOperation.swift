@@ -86,6 +86,21 @@ public enum StrongOperation: String, CaseIterable, Sendable {
         }
     }
 
+    /// Why `apply(to:magnitude:)` would refuse `magnitude` (nil: no magnitude given), or nil when
+    /// it takes it, naming the parameter in backquotes: "needs a `magnitude`: degrees -360…360, …".
+    public func problem(withMagnitude magnitude: Double?) -> String? {
+        func number(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+        switch (acceptedMagnitudes, magnitude) {
+        case (nil, nil): return nil
+        case (nil, let magnitude?): return "takes no `magnitude` (got \(number(magnitude)))"
+        case (_?, nil): return "needs a `magnitude`: \(magnitudeUnits)"
+        case (let accepted?, let magnitude?):
+            if !accepted.contains(magnitude) { return "`magnitude` \(number(magnitude)) is out of range: \(magnitudeUnits)" }
+            if takesWholeMagnitude && magnitude.rounded() != magnitude { return "`magnitude` \(number(magnitude)) must be a whole number" }
+            return nil
+        }
+    }
+
     /// What the magnitude means and which values `apply(to:magnitude:)` accepts, for people:
     /// "degrees -360…360, counter-clockwise"; "no magnitude" for an op without one.
     public var magnitudeUnits: String {
