@@ -15,6 +15,20 @@ final class FashionMNISTTests: XCTestCase {
         XCTAssertEqual(train.name(at: 7), "fashion-mnist:train[7]")
     }
 
+    /// The held-out validation split: the last 10,000 training images, in order.
+    func testSlicesAreContiguousRangesInOrder() throws {
+        let train = try InstalledFashionMNIST.split(.train)
+        let validation = try DatasetSpecifier(parsing: "fashion-mnist:train[50000:]").open()
+        let fit = try DatasetSpecifier(parsing: "fashion-mnist:train[:50000]").open()
+        XCTAssertEqual([fit.count, validation.count], [50_000, 10_000])
+        XCTAssertEqual(validation.label(at: 0), train.label(at: 50_000))
+        XCTAssertEqual(validation.name(at: 9_999), train.name(at: 59_999))
+        XCTAssertEqual(try validation.loadImage(at: 3), try train.loadImage(at: 50_003))
+        XCTAssertEqual(fit.classNames, train.classNames)
+        XCTAssertThrowsError(try DatasetSpecifier(parsing: "fashion-mnist:train[59000:61000]").open())
+        XCTAssertThrowsError(try DatasetSpecifier(parsing: "fashion-mnist:train[5:5]").open())
+    }
+
     func testTestSplit() throws {
         let test = try InstalledFashionMNIST.split(.test)
         XCTAssertEqual(test.count, 10_000)
@@ -39,6 +53,13 @@ final class FashionMNISTTests: XCTestCase {
         XCTAssertEqual(try DatasetSpecifier(parsing: "data/imagenette/train"), .imageFolder("data/imagenette/train"))
         XCTAssertEqual(try DatasetSpecifier(parsing: "./fashion-mnist"), .imageFolder("./fashion-mnist"))
         XCTAssertEqual(DatasetSpecifier.fashionMNIST(.test).description, "fashion-mnist:test")
+        XCTAssertEqual(try DatasetSpecifier(parsing: "fashion-mnist:train[50000:]"), .slice(.fashionMNIST(.train), start: 50_000, end: nil))
+        XCTAssertEqual(try DatasetSpecifier(parsing: "fashion-mnist[:50000]"), .slice(.fashionMNIST(.train), start: nil, end: 50_000))
+        XCTAssertEqual(try DatasetSpecifier(parsing: "fashion-mnist:test[10:20]").description, "fashion-mnist:test[10:20]")
+        XCTAssertEqual(try DatasetSpecifier(parsing: "photos[1:2]"), .imageFolder("photos[1:2]"), "folders are never sliced")
+        for bad in ["fashion-mnist[1:2:3]", "fashion-mnist[x:]", "fashion-mnist[-1:]"] {
+            XCTAssertThrowsError(try DatasetSpecifier(parsing: bad), bad)
+        }
         for bad in ["fashion-mnist:val", ""] {
             XCTAssertThrowsError(try DatasetSpecifier(parsing: bad)) { error in
                 XCTAssertEqual(error as? DatasetError, .unknownDataset(bad, known: DatasetSpecifier.builtInNames))

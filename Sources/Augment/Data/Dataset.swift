@@ -46,6 +46,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case missingDataset(name: String, file: String, package: String)
     /// A `--data` value that names no dataset.
     case unknownDataset(String, known: [String])
+    /// A slice (`name[start:end]`) that is malformed, empty or outside the dataset.
+    case badSlice(String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .missingDataset(let name, let file, let package):
             return "\(name) is not installed: '\(file)' is missing (install the Debian package '\(package)': "
                 + "apt-get install \(package))"
+        case .badSlice(let text):
+            return "bad slice '\(text)': expected name[start:end] with 0 ≤ start < end ≤ the dataset's size"
         case .unknownDataset(let text, let known):
             return "unknown dataset '\(text)': expected \(known.map { "'\($0)'" }.joined(separator: ", ")) or a folder path"
         }
