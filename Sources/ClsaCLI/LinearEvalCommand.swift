@@ -35,6 +35,9 @@ struct LinearEvalCommand: ParsableCommand {
     @Flag(help: "Extract the training features once (no augmentation) and train on those: fast, a deviation from the protocol.")
     var cachedFeatures = false
 
+    @Flag(help: "Standardise the features before the linear layer (BatchNorm without affine), as MAE and MoCo v3 probe.")
+    var standardizedFeatures = false
+
     @Option(help: "The random seed (classifier initialisation, epoch order, augmentation).")
     var seed: UInt64 = 0
 
@@ -57,6 +60,7 @@ struct LinearEvalCommand: ParsableCommand {
         configuration.batchSize = backbone.batchSize
         if let lr { configuration.learningRate = lr }
         configuration.cachedFeatures = cachedFeatures
+        configuration.standardizedFeatures = standardizedFeatures
         configuration.workerCount = backbone.workerCount
         configuration.seed = seed
         return configuration
@@ -74,7 +78,8 @@ struct LinearEvalCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             records = try JSONLinesWriter(path: out + "/linear-eval.jsonl")
         }
-        let protocolName = cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)"
+        let protocolName = (cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)")
+            + (standardizedFeatures ? ", standardised features" : "")
         print("linear-eval: \(pretrained.architecture) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
               + "\(evaluation.classNames.count) classes, \(train.count) training and \(validation.count) validation images; "
               + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate); \(protocolName)")

@@ -42,7 +42,7 @@ public final class LinearEvaluation {
         classNames = train.classNames
         var random = SeededRandom(seed: configuration.seed, Stream.classifier.rawValue)
         classifier = LinearClassifier(featureDimension: backbone.featureDimension, classCount: classNames.count,
-                                      random: &random)
+                                      standardized: configuration.standardizedFeatures, random: &random)
         extractor = FeatureExtractor(backbone: backbone, batchSize: configuration.batchSize,
                                      workerCount: configuration.workerCount, warningSink: warningSink)
         fingerprint = StateFingerprint(of: backbone.network)
@@ -69,6 +69,7 @@ public final class LinearEvaluation {
             let start = DispatchTime.now().uptimeNanoseconds
             let learningRate = schedule.rate(atStep: epoch)
             optimizer.learningRate = Float(learningRate)
+            classifier.setTraining(true)
             var lossSum = 0.0, seen = 0
             let step = { (features: Tensor, labels: [Int]) throws in
                 let loss = crossEntropy(logits: self.classifier(features), targets: labels)
@@ -102,6 +103,7 @@ public final class LinearEvaluation {
 
     /// Top-1 and top-5 accuracy (percent) of the classifier on `features` [N, D].
     public func accuracy(on features: Tensor, labels: [Int]) -> (top1: Double, top5: Double) {
+        classifier.setTraining(false)
         let logits = withoutGradients { classifier(features) }
         let counts = topKCorrectCounts(logits: logits, labels: labels, ks: [1, 5])
         return (100 * Double(counts[0]) / Double(labels.count), 100 * Double(counts[1]) / Double(labels.count))

@@ -15,6 +15,9 @@ public struct LinearEvaluationConfiguration: Codable, Equatable, Sendable {
     /// once with the evaluation transform (no crop or flip) and the classifier is trained on
     /// those; otherwise every epoch draws fresh augmented views through the frozen backbone.
     public var cachedFeatures = false
+    /// Standardise the features before the linear layer (BatchNorm without affine, ε 1e-6), as
+    /// MAE and MoCo v3 probe; the paper's protocol feeds them raw.
+    public var standardizedFeatures = false
     /// Loader threads decoding and transforming images (0: load on the calling thread).
     public var workerCount = 1
     /// Seeds the classifier's initialisation, the epoch orders and the augmentations.
