@@ -4,12 +4,16 @@ import CLSA
 import Foundation
 import TensorCore
 
-/// The options every command that runs a pretrained backbone shares: the checkpoint (whose
-/// metadata gives the architecture, image size and normalisation), batch size, loader workers
+/// The options every command that reads features shares: the checkpoint (whose metadata gives
+/// the architecture, image size and normalisation) or raw pixels, batch size, loader workers
 /// and threads.
 struct BackboneOptions: ParsableArguments {
     @Option(help: "A pretraining checkpoint or an exported backbone (.safetensors).")
-    var checkpoint: String
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Instead of --checkpoint: the pixels of SIZE×SIZE evaluation views as the features (the no-network floor; ImageNet normalisation).",
+                               valueName: "size"))
+    var rawPixels: Int?
 
     @Option(help: "Images per forward pass.")
     var batchSize = 256
@@ -26,18 +30,29 @@ struct BackboneOptions: ParsableArguments {
             throw ValidationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
+        switch (checkpoint, rawPixels) {
+        case (let checkpoint?, nil):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
+            }
+        case (nil, let size?):
+            guard size >= 1 else { throw ValidationError("--raw-pixels must be at least 1, got \(size)") }
+        default:
+            throw ValidationError("give exactly one of --checkpoint and --raw-pixels")
         }
     }
 
     /// `--workers`, or one per core.
     var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Applies `--threads`, then reads the backbone from `--checkpoint`.
-    func pretrainedBackbone() throws -> PretrainedBackbone {
+    /// What `--checkpoint` or `--raw-pixels` names, for messages.
+    var sourceDescription: String { checkpoint ?? "raw pixels at \(rawPixels!) px" }
+
+    /// Applies `--threads`, then reads the backbone from `--checkpoint` (or takes the raw pixels).
+    func featureSource() throws -> any FeatureSource {
         if let threads { Threading.setThreadCount(threads) }
-        return try PretrainedBackbone(checkpoint: checkpoint)
+        if let rawPixels { return RawPixels(imageSize: rawPixels, normalization: .imageNet) }
+        return try PretrainedBackbone(checkpoint: checkpoint!)
     }
 }

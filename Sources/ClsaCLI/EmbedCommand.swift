@@ -33,7 +33,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pretrained = try backbone.pretrainedBackbone()
+        let pretrained = try backbone.featureSource()
         let dataset = try DatasetSpecifier(parsing: data).open()
         let extractor = FeatureExtractor(backbone: pretrained, batchSize: backbone.batchSize, workerCount: backbone.workerCount)
         let features = try extractor.extract(dataset)
@@ -41,6 +41,6 @@ struct EmbedCommand: ParsableCommand {
         let labels = dataset.classNames.isEmpty ? "no labels" : "labels of \(dataset.classNames.count) classes"
         let skipped = features.skippedCount > 0 ? ", \(features.skippedCount) images skipped" : ""
         print("embed: wrote '\(out)': \(features.count) × \(pretrained.featureDimension) features, \(labels)\(skipped); "
-              + "\(pretrained.architecture) at \(pretrained.imageSize) px")
+              + "\(pretrained.name) at \(pretrained.imageSize) px")
     }
 }

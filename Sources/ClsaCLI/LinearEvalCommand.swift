@@ -67,7 +67,7 @@ struct LinearEvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pretrained = try backbone.pretrainedBackbone()
+        let pretrained = try backbone.featureSource()
         let train = try DatasetSpecifier(parsing: trainData).open()
         let validation = try DatasetSpecifier(parsing: valData).open()
         let configuration = evaluationConfiguration()
@@ -80,7 +80,7 @@ struct LinearEvalCommand: ParsableCommand {
         }
         let protocolName = (cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)")
             + (standardizedFeatures ? ", standardised features" : "")
-        print("linear-eval: \(pretrained.architecture) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
+        print("linear-eval: \(pretrained.name) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
               + "\(evaluation.classNames.count) classes, \(train.count) training and \(validation.count) validation images; "
               + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate); \(protocolName)")
         var recordError: Error?
@@ -96,11 +96,11 @@ struct LinearEvalCommand: ParsableCommand {
         print(String(format: "top-5: %.2f", final.top5))
         print(String(format: "summary: top-1 %.2f%% top-5 %.2f%% after %d epochs (best top-1 %.2f%% at epoch %d); ",
                      final.top1, final.top5, final.epoch, best.top1, best.epoch)
-              + "\(pretrained.architecture) at \(pretrained.imageSize) px, \(protocolName); frozen backbone unchanged")
+              + "\(pretrained.name) at \(pretrained.imageSize) px, \(protocolName)" + (pretrained.frozenModule == nil ? "" : "; frozen backbone unchanged"))
         try records?.append(.summary(.init(
             top1: final.top1, top5: final.top5, bestTop1: best.top1, bestEpoch: best.epoch, epochs: final.epoch,
-            cachedFeatures: cachedFeatures, architecture: pretrained.architecture, imageSize: pretrained.imageSize,
-            checkpoint: backbone.checkpoint, trainData: trainData, validationData: valData, backboneUnchanged: true)))
+            cachedFeatures: cachedFeatures, architecture: pretrained.name, imageSize: pretrained.imageSize,
+            checkpoint: backbone.sourceDescription, trainData: trainData, validationData: valData, backboneUnchanged: true)))
         if let out {
             try PNGOutput.write(TrainingCharts.linearEvaluation(result.epochs), to: out + "/linear-eval.png")
         }

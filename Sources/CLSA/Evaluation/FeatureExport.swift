@@ -17,7 +17,7 @@ public enum FeatureExport {
     /// Writes `features` of `dataset` (as `FeatureExtractor.extract` returned them) to `path`, atomically.
     /// - Throws: `CheckpointError` naming `path` when it cannot be written.
     public static func write(_ features: ExtractedFeatures, of dataset: any ImageDataset,
-                             backbone: PretrainedBackbone, to path: String) throws {
+                             backbone: any FeatureSource, to path: String) throws {
         var writer = SafeTensorsWriter()
         writer.add("features", features.features)
         if let labels = features.classLabels, !dataset.classNames.isEmpty {
@@ -26,7 +26,7 @@ public enum FeatureExport {
         }
         writer.metadata["format"] = format
         writer.metadata["paths"] = try json(features.indices.map { dataset.name(at: $0) })
-        writer.metadata["architecture"] = backbone.architecture
+        writer.metadata["architecture"] = backbone.name
         writer.metadata["image_size"] = String(backbone.imageSize)
         writer.metadata["feature_dimension"] = String(backbone.featureDimension)
         writer.metadata["version"] = CLSAVersion.string

@@ -9,7 +9,8 @@ import TensorCore
 /// let val = try extractor.extract(validationSet)      // [N, 2048], evaluation transform
 /// ```
 public struct FeatureExtractor {
-    public let backbone: PretrainedBackbone
+    /// A frozen backbone, or raw pixels.
+    public let backbone: any FeatureSource
     /// Images per forward pass.
     public var batchSize: Int
     /// Loader threads decoding and transforming images (0: load on the calling thread).
@@ -17,7 +18,7 @@ public struct FeatureExtractor {
     /// Where the loader's "sample skipped" warnings go.
     public var warningSink: DataLoader.WarningSink
 
-    public init(backbone: PretrainedBackbone, batchSize: Int = 256, workerCount: Int = 1,
+    public init(backbone: any FeatureSource, batchSize: Int = 256, workerCount: Int = 1,
                 warningSink: @escaping DataLoader.WarningSink = DataLoader.standardErrorSink) {
         precondition(batchSize >= 1 && workerCount >= 0,
                      "FeatureExtractor: batch size \(batchSize) must be positive and worker count \(workerCount) non-negative")
@@ -27,15 +28,9 @@ public struct FeatureExtractor {
         self.warningSink = warningSink
     }
 
-    /// images [N, 3, H, W] (normalised) → features [N, featureDimension], computed with BatchNorm
-    /// in eval mode and no graph. The network's training mode is restored afterwards, so a
-    /// monitor may call this in the middle of pretraining.
+    /// images [N, 3, H, W] (normalised) → features [N, featureDimension] (`FeatureSource.features(of:)`).
     public func features(of images: Tensor) -> Tensor {
-        let network = backbone.network
-        let wasTraining = network.bn1.isTraining
-        network.setTraining(false)
-        defer { network.setTraining(wasTraining) }
-        return withoutGradients { network.features(images) }
+        backbone.features(of: images)
     }
 
     /// A loader over `dataset` with this extractor's batch size, workers and the backbone's

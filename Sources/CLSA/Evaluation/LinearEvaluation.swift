@@ -17,20 +17,21 @@ import TensorCore
 /// ```
 public final class LinearEvaluation {
     public let configuration: LinearEvaluationConfiguration
-    public let backbone: PretrainedBackbone
+    /// A frozen backbone, or raw pixels (the no-network floor).
+    public let backbone: any FeatureSource
     public let classifier: LinearClassifier
     public let classNames: [String]
     public let train: any ImageDataset
     public let validation: any ImageDataset
     private let extractor: FeatureExtractor
-    private let fingerprint: StateFingerprint
+    private let fingerprint: StateFingerprint?
 
     /// Stream keys that keep this class's draws apart from the loader's (seed, epoch, …) streams.
     private enum Stream: UInt64 { case classifier = 0x4C49_4E45_4152, order = 0x4F52_4445_52 }
 
     /// - Throws: `ConfigurationError` for a bad setting; `EvaluationError` when a set is
     ///   unlabelled or the two sets name different classes.
-    public init(backbone: PretrainedBackbone, train: any ImageDataset, validation: any ImageDataset,
+    public init(backbone: any FeatureSource, train: any ImageDataset, validation: any ImageDataset,
                 configuration: LinearEvaluationConfiguration,
                 warningSink: @escaping DataLoader.WarningSink = DataLoader.standardErrorSink) throws {
         try configuration.validate()
@@ -45,7 +46,7 @@ public final class LinearEvaluation {
                                       standardized: configuration.standardizedFeatures, random: &random)
         extractor = FeatureExtractor(backbone: backbone, batchSize: configuration.batchSize,
                                      workerCount: configuration.workerCount, warningSink: warningSink)
-        fingerprint = StateFingerprint(of: backbone.network)
+        fingerprint = backbone.frozenModule.map { StateFingerprint(of: $0) }
     }
 
     /// The training views of the protocol at the backbone's image size.
@@ -96,7 +97,7 @@ public final class LinearEvaluation {
             epochs.append(record)
             onEpoch(record)
         }
-        try fingerprint.verifyUnchanged(backbone.network)
+        if let fingerprint, let module = backbone.frozenModule { try fingerprint.verifyUnchanged(module) }
         return LinearEvaluationResult(epochs: epochs, validationCount: validationFeatures.count,
                                       trainCount: cached?.count)
     }

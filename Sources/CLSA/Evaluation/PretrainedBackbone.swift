@@ -9,7 +9,7 @@ import TensorCore
 /// let backbone = try PretrainedBackbone(checkpoint: "run/ckpt-200.safetensors")
 /// let transform = backbone.evaluationTransform        // resize to 256/224·size, centre crop
 /// ```
-public struct PretrainedBackbone {
+public struct PretrainedBackbone: FeatureSource {
     /// The network, without `fc`; evaluation runs it in eval mode.
     public let network: ResNet
     /// The side of the square views it was trained on, in pixels.
@@ -38,8 +38,19 @@ public struct PretrainedBackbone {
     /// Length of the pooled feature vector (2048 for ResNet-50, 512 for ResNet-18).
     public var featureDimension: Int { network.featureDimension }
 
-    /// torchvision's evaluation view at `imageSize`: shorter side to `imageSize · 256/224`, centre crop.
-    public var evaluationTransform: EvaluationTransform { EvaluationTransform(size: imageSize) }
+    public var name: String { architecture }
+
+    public var frozenModule: Module? { network }
+
+    /// images [N, 3, H, W] (normalised) → pooled features [N, featureDimension], computed with
+    /// BatchNorm in eval mode and no graph. The network's training mode is restored afterwards,
+    /// so a monitor may call this in the middle of pretraining.
+    public func features(of images: Tensor) -> Tensor {
+        let wasTraining = network.bn1.isTraining
+        network.setTraining(false)
+        defer { network.setTraining(wasTraining) }
+        return withoutGradients { network.features(images) }
+    }
 }
 
 extension PretrainedBackbone {
