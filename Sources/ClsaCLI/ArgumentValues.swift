@@ -9,6 +9,7 @@ extension ResNetArchitecture: ExpressibleByArgument {}
 extension PretrainingConfiguration.Objective: ExpressibleByArgument {}
 extension StrongAugmentation.Pool: ExpressibleByArgument {}
 extension StrongAugmentation.MagnitudeSampling: ExpressibleByArgument {}
+extension BlurPolicy: ExpressibleByArgument {}
 
 /// Pixel sides given as a comma-separated list: `224,192,160,128,96`.
 struct SizeList: ExpressibleByArgument {

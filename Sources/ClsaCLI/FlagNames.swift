@@ -10,6 +10,7 @@ enum FlagNames {
         "baseWidth": "--base-width",
         "batchSize": "--batch-size",
         "beta": "--beta",
+        "blur": "--blur",
         "data": "--data",
         "dimension": "--dim",
         "divergenceTemperature": "--tau-d",

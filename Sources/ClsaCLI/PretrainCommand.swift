@@ -89,6 +89,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "How each strong operation's magnitude is drawn: levels (1–9 of 10, as the released code) or continuous (uniform over the paper's ranges).")
     var strongMagnitudes: StrongAugmentation.MagnitudeSampling?
 
+    @Option(help: "The Gaussian blur of the weak colour ops: paper (σ 0.1–2 px at every size), scaled (σ scaled by size/224) or off.")
+    var blur: BlurPolicy?
+
     @Option(help: "α, the key encoder's momentum.")
     var alpha: Double?
 
@@ -172,6 +175,7 @@ struct PretrainCommand: ParsableCommand {
         o.objective = objective
         o.strongPool = strongPool
         o.strongMagnitudes = strongMagnitudes
+        o.blur = blur
         o.epochs = epochs
         o.batchSize = batchSize
         o.learningRate = lr

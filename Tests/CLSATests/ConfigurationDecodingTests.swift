@@ -37,4 +37,19 @@ final class ConfigurationDecodingTests: XCTestCase {
         XCTAssertThrowsError(try decode(#"{"strongPool": "mine"}"#))
         XCTAssertThrowsError(try decode(#"{"batchSize": "many"}"#))
     }
+
+    /// `blur` reaches T, T′ and the strong views' base; the default leaves the paper's views.
+    func testBlurReachesEveryView() throws {
+        var configuration = PretrainingConfiguration()
+        configuration.imageSize = 32
+        configuration.strongSizes = [14]
+        XCTAssertEqual(try configuration.views().weak.blurSigma, 0.1...2.0)
+        configuration.blur = .scaled
+        let views = try configuration.views()
+        XCTAssertEqual(views.weak.blurSigma.upperBound, 2.0 * 32 / 224, accuracy: 1e-12)
+        XCTAssertEqual(views.strong[0].base.blurSigma.upperBound, 2.0 * 14 / 224, accuracy: 1e-12)
+        configuration.blur = .off
+        XCTAssertEqual(try configuration.views().strong[0].base.blurProbability, 0)
+        XCTAssertEqual(try decode(#"{"blur": "off"}"#).blur, .off)
+    }
 }

@@ -18,6 +18,7 @@ public struct PretrainingOverrides: Sendable {
     public var objective: PretrainingConfiguration.Objective?
     public var strongPool: StrongAugmentation.Pool?
     public var strongMagnitudes: StrongAugmentation.MagnitudeSampling?
+    public var blur: BlurPolicy?
     public var epochs: Int?
     public var batchSize: Int?
     public var learningRate: Double?
@@ -76,6 +77,7 @@ public struct PretrainingOverrides: Sendable {
         if let objective { configuration.objective = objective }
         if let strongPool { configuration.strongPool = strongPool }
         if let strongMagnitudes { configuration.strongMagnitudes = strongMagnitudes }
+        if let blur { configuration.blur = blur }
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.learningRate = learningRate }

@@ -34,6 +34,8 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     /// The strong policy's op pool and magnitude sampling (see `StrongAugmentation`).
     public var strongPool = StrongAugmentation.Pool.paper
     public var strongMagnitudes = StrongAugmentation.MagnitudeSampling.levels
+    /// How the Gaussian blur of T, T′ and the strong views' colour ops is sized (`BlurPolicy`).
+    public var blur = BlurPolicy.paper
     public var epochs = 200
     public var batchSize = 256
     /// Absolute base learning rate; nil means 0.03 · batchSize / 256.
@@ -84,6 +86,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         try read(.objective, into: &objective)
         try read(.strongPool, into: &strongPool)
         try read(.strongMagnitudes, into: &strongMagnitudes)
+        try read(.blur, into: &blur)
         try read(.epochs, into: &epochs)
         try read(.batchSize, into: &batchSize)
         try read(.learningRate, into: &learningRate)
@@ -134,9 +137,13 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
 
     /// The views the loader makes: T, T′ and (unless MoCo v2) one strong view per size.
     public func views() throws -> CLSAViews {
-        let weak = WeakAugmentation(size: imageSize)
+        let weak = blur.applied(to: WeakAugmentation(size: imageSize), size: imageSize)
         let strong = usesStrongViews
-            ? strongSizes.map { StrongAugmentation(size: $0, weakSize: imageSize, pool: strongPool, magnitudes: strongMagnitudes) }
+            ? strongSizes.map { size -> StrongAugmentation in
+                var strong = StrongAugmentation(size: size, weakSize: imageSize, pool: strongPool, magnitudes: strongMagnitudes)
+                strong.base = blur.applied(to: strong.base, size: size)
+                return strong
+            }
             : []
         return CLSAViews(weak: weak, weakQuerySizes: weakSizes, strong: strong)
     }
