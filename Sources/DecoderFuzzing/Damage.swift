@@ -32,7 +32,8 @@ public enum Damage: String, CaseIterable, Sendable {
 
         /// Overwrites 1…maximum random bytes starting at a random offset of `range`.
         func overwrite(in range: Range<Int>, maximum: Int) -> String {
-            let range = range.clamped(to: start..<end).isEmpty ? start..<end : range.clamped(to: start..<end)
+            let clamped = range.clamped(to: start..<end)
+            let range = clamped.isEmpty ? start..<end : clamped
             let offset = random.integer(in: range.lowerBound...(range.upperBound - 1))
             let length = min(random.integer(in: 1...maximum), end - offset)
             for i in offset..<(offset + length) { damaged[i] ^= UInt8(random.integer(in: 1...255)) }

@@ -90,6 +90,17 @@ enum EvaluationFixtures {
         try writer.write(to: path)
     }
 
+    /// The standardised probe on cached features for the colour datasets: 20 epochs, batch 16, lr 0.1.
+    static func standardizedProbe() -> LinearEvaluationConfiguration {
+        var configuration = LinearEvaluationConfiguration()
+        configuration.epochs = 20
+        configuration.batchSize = 16
+        configuration.learningRate = 0.1
+        configuration.cachedFeatures = true
+        configuration.standardizedFeatures = true
+        return configuration
+    }
+
     /// A fresh temporary folder.
     static func temporaryFolder(_ label: String) throws -> String {
         let folder = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"

@@ -28,12 +28,7 @@ final class FeatureStandardizationTests: XCTestCase {
 
     /// Three colour classes through a random tiny backbone, probed with standardised features.
     func testStandardizedProbeSeparatesColourClasses() throws {
-        var configuration = LinearEvaluationConfiguration()
-        configuration.epochs = 20
-        configuration.batchSize = 16
-        configuration.learningRate = 0.1
-        configuration.cachedFeatures = true
-        configuration.standardizedFeatures = true
+        let configuration = EvaluationFixtures.standardizedProbe()
         let evaluation = try LinearEvaluation(backbone: EvaluationFixtures.tinyBackbone(),
                                               train: try EvaluationFixtures.colourDataset(perClass: 16, seed: 1),
                                               validation: try EvaluationFixtures.colourDataset(perClass: 8, seed: 2),

@@ -20,12 +20,7 @@ final class RawPixelsTests: XCTestCase {
     /// Colour classes are linearly separable in pixel space: the standardised probe on raw
     /// pixels learns them.
     func testStandardizedProbeOnPixelsSeparatesColourClasses() throws {
-        var configuration = LinearEvaluationConfiguration()
-        configuration.epochs = 20
-        configuration.batchSize = 16
-        configuration.learningRate = 0.1
-        configuration.cachedFeatures = true
-        configuration.standardizedFeatures = true
+        let configuration = EvaluationFixtures.standardizedProbe()
         let evaluation = try LinearEvaluation(backbone: RawPixels(imageSize: EvaluationFixtures.imageSize, normalization: .imageNet),
                                               train: try EvaluationFixtures.colourDataset(perClass: 16, seed: 1),
                                               validation: try EvaluationFixtures.colourDataset(perClass: 8, seed: 2),

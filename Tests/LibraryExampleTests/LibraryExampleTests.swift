@@ -63,8 +63,8 @@ final class LibraryExampleTests: XCTestCase {
             try Data(try PNGCodec.encode(image)).write(to: URL(fileURLWithPath: folder + "/my-images/\(index).png"))
         }
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(folder)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(folder))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
 
         // ── README run example begins ──
         var overrides = PretrainingOverrides()               // nil fields keep the preset's values

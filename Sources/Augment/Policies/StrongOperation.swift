@@ -89,7 +89,7 @@ public enum StrongOperation: String, CaseIterable, Sendable {
     /// Why `apply(to:magnitude:)` would refuse `magnitude` (nil: no magnitude given), or nil when
     /// it takes it, naming the parameter in backquotes: "needs a `magnitude`: degrees -360…360, …".
     public func problem(withMagnitude magnitude: Double?) -> String? {
-        func number(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+        let number = StrongOperation.number
         switch (acceptedMagnitudes, magnitude) {
         case (nil, nil): return nil
         case (nil, let magnitude?): return "takes no `magnitude` (got \(number(magnitude)))"
@@ -105,7 +105,7 @@ public enum StrongOperation: String, CaseIterable, Sendable {
     /// "degrees -360…360, counter-clockwise"; "no magnitude" for an op without one.
     public var magnitudeUnits: String {
         guard let accepted = acceptedMagnitudes else { return "no magnitude" }
-        func number(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+        let number = StrongOperation.number
         let range = "\(number(accepted.lowerBound))…\(number(accepted.upperBound))"
         switch self {
         case .shearX, .shearY: return "shear factor \(range)"
@@ -116,6 +116,11 @@ public enum StrongOperation: String, CaseIterable, Sendable {
         case .posterize: return "bits kept \(range), a whole number"
         default: return "enhance factor \(range) (1 leaves the image unchanged)"
         }
+    }
+
+    /// A magnitude as people write it: `27`, not `27.0`.
+    private static func number(_ value: Double) -> String {
+        value.rounded() == value ? String(Int(value)) : String(value)
     }
 
     /// The paper's Table 1 range, over which the continuous-magnitude mode draws uniformly

@@ -13,7 +13,7 @@ public protocol FeatureSource {
     /// A name for reports: the architecture, or `raw-pixels`.
     var name: String { get }
     /// images [N, 3, S, S] (normalised) → features [N, featureDimension], without a graph and
-    /// without changing any state.
+    /// without changing any state (the result may share the images' memory).
     func features(of images: Tensor) -> Tensor
     /// The state a probe must leave untouched (nil when there is none).
     var frozenModule: Module? { get }
@@ -45,8 +45,6 @@ public struct RawPixels: FeatureSource {
     public func features(of images: Tensor) -> Tensor {
         precondition(images.rank == 4 && images.count == images.shape[0] * featureDimension,
                      "RawPixels: images must be [N, 3, \(imageSize), \(imageSize)], got \(images.shape)")
-        let features = Tensor(uninitializedShape: [images.shape[0], featureDimension])
-        features.data.update(from: images.data, count: images.count)
-        return features
+        return images.reshaped([images.shape[0], featureDimension])
     }
 }

@@ -24,7 +24,8 @@ public final class LinearEvaluation {
     public let train: any ImageDataset
     public let validation: any ImageDataset
     private let extractor: FeatureExtractor
-    private let fingerprint: StateFingerprint?
+    /// The source's state and its fingerprint before training (nil for raw pixels).
+    private let frozen: (module: Module, fingerprint: StateFingerprint)?
 
     /// Stream keys that keep this class's draws apart from the loader's (seed, epoch, …) streams.
     private enum Stream: UInt64 { case classifier = 0x4C49_4E45_4152, order = 0x4F52_4445_52 }
@@ -46,7 +47,7 @@ public final class LinearEvaluation {
                                       standardized: configuration.standardizedFeatures, random: &random)
         extractor = FeatureExtractor(backbone: backbone, batchSize: configuration.batchSize,
                                      workerCount: configuration.workerCount, warningSink: warningSink)
-        fingerprint = backbone.frozenModule.map { StateFingerprint(of: $0) }
+        frozen = backbone.frozenModule.map { ($0, StateFingerprint(of: $0)) }
     }
 
     /// The training views of the protocol at the backbone's image size.
@@ -97,7 +98,7 @@ public final class LinearEvaluation {
             epochs.append(record)
             onEpoch(record)
         }
-        if let fingerprint, let module = backbone.frozenModule { try fingerprint.verifyUnchanged(module) }
+        if let frozen { try frozen.fingerprint.verifyUnchanged(frozen.module) }
         return LinearEvaluationResult(epochs: epochs, validationCount: validationFeatures.count,
                                       trainCount: cached?.count)
     }

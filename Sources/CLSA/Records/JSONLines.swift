@@ -28,10 +28,15 @@ public enum JSONLines {
     }
 
     /// `record` as one line of JSON, without the newline.
-    public static func line<Record: Encodable>(_ record: Record) throws -> String {
+    public static func line<Record: Encodable>(_ record: Record, encoder: JSONEncoder = makeEncoder()) throws -> String {
+        String(decoding: try encoder.encode(record), as: UTF8.self)
+    }
+
+    /// The encoder of every line: sorted keys, slashes unescaped.
+    public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(record), as: UTF8.self)
+        return encoder
     }
 }
 
@@ -40,6 +45,7 @@ public enum JSONLines {
 public final class JSONLinesWriter<Record: Encodable> {
     public let path: String
     private let handle: FileHandle
+    private let encoder = JSONLines.makeEncoder()
 
     /// Replaces the file at `path` with `keptLines` (atomically), then appends after them.
     /// - Throws: `FileWriteError` naming the file.
@@ -59,7 +65,7 @@ public final class JSONLinesWriter<Record: Encodable> {
     /// - Throws: `FileWriteError` naming the file when the write fails (a full disk, say).
     public func append(_ record: Record) throws {
         do {
-            try handle.write(contentsOf: Data((try JSONLines.line(record) + "\n").utf8))
+            try handle.write(contentsOf: Data((try JSONLines.line(record, encoder: encoder) + "\n").utf8))
         } catch let error as EncodingError {
             throw FileWriteError(file: path, reason: "cannot encode a record: \(error)")
         } catch {
