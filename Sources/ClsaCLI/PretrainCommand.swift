@@ -80,7 +80,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "τ_D, the temperature of L_D's distributions (default: --tau).")
     var tauD: Double?
 
-    @Option(help: "How the strong views enter the loss: clsa (L_C + β·L_D), strong-query (the strong view is the contrastive query), strong-contrastive (L_C + β·L_C of each strong view).")
+    @Option(help: "How the strong views enter the loss: clsa (L_C + β·L_D), strong-query (the strong view is the contrastive query), strong-contrastive (L_C + β·L_C of each strong view); or supervised (no contrastive learning: the backbone and a linear classifier trained with labels on view T, the ceiling of a study; score it with clsa evaluate).")
     var objective: PretrainingConfiguration.Objective?
 
     @Option(help: "The strong policy's 14 operations: paper (with Invert) or released (Identity instead of Invert, as the released code).")

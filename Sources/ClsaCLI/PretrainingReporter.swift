@@ -11,6 +11,8 @@ final class PretrainingReporter {
     /// Whether a progress bar is drawn on the current line (so other output needs a newline).
     private var barShown = false
     private var lastPlainLine: Date?
+    /// Whether the run is supervised (one cross-entropy loss, no L_C and L_D), from its start.
+    private var supervised = false
 
     init(isTerminal: Bool, plainInterval: Double = 10) {
         self.isTerminal = isTerminal
@@ -27,9 +29,9 @@ final class PretrainingReporter {
         case .checkpointSaved(let path, let position):
             say("checkpoint: step \(position.step) saved to '\(path)'")
         case .epochFinished(let epoch):
-            var line = String(format: "epoch %d done: loss %.4f (L_C %.4f, L_D %.4f), %.1f images/s, %@",
-                              epoch.epoch + 1, epoch.meanLoss, epoch.meanContrastive, epoch.meanDivergence,
-                              epoch.imagesPerSecond, Self.duration(epoch.seconds))
+            let terms = supervised ? "" : String(format: " (L_C %.4f, L_D %.4f)", epoch.meanContrastive, epoch.meanDivergence)
+            var line = String(format: "epoch %d done: loss %.4f%@, %.1f images/s, %@", epoch.epoch + 1, epoch.meanLoss,
+                              terms, epoch.imagesPerSecond, Self.duration(epoch.seconds))
             if let accuracy = epoch.knnAccuracy { line += String(format: ", kNN top-1 %.2f%%", accuracy) }
             if epoch.skippedSamples > 0 { line += ", \(Self.counted(epoch.skippedSamples, "image")) skipped" }
             say(line)
@@ -58,7 +60,9 @@ final class PretrainingReporter {
 
     private func printStart(_ start: PretrainingStart) {
         let c = start.configuration
-        let objective = c.usesStrongViews ? "CLSA (\(c.objective.rawValue))" : "MoCo v2"
+        supervised = c.objective == .supervised
+        let objective = supervised ? "supervised (cross-entropy with labels)"
+            : c.usesStrongViews ? "CLSA (\(c.objective.rawValue))" : "MoCo v2"
         let list = { (sizes: [Int]) in sizes.map(String.init).joined(separator: ",") }
         let views = "\(c.imageSize) px" + (c.weakSizes.map { ", weak queries \(list($0))" } ?? "")
             + (c.usesStrongViews ? ", strong \(list(c.strongSizes))" : "")
@@ -81,8 +85,10 @@ final class PretrainingReporter {
 
     private func showProgress(_ p: StepProgress) {
         let m = p.metrics
-        let figures = String(format: "%.1f img/s  ETA %@  L_C %.4f  L_D %.4f  lr %.5f", p.imagesPerSecond,
-                             Self.duration(p.epochSecondsLeft), m.lossContrastive, m.lossDivergence, m.learningRate)
+        let losses = supervised ? String(format: "loss %.4f", m.loss)
+            : String(format: "L_C %.4f  L_D %.4f", m.lossContrastive, m.lossDivergence)
+        let figures = String(format: "%.1f img/s  ETA %@  %@  lr %.5f", p.imagesPerSecond,
+                             Self.duration(p.epochSecondsLeft), losses, m.learningRate)
         let epochLabel = "epoch \(p.epoch + 1)/\(p.epochs)"
         let stepLabel = "\(p.stepInEpoch)/\(p.stepsPerEpoch)"
         let epochDone = p.stepInEpoch >= p.stepsPerEpoch

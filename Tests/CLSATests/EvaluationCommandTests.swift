@@ -52,6 +52,29 @@ final class EvaluationCommandTests: XCTestCase {
         XCTAssertEqual(chart.height, 2 * TrainingCharts.panelSize.height)
     }
 
+    /// `clsa pretrain --objective supervised` on a class folder, then `clsa evaluate` of its
+    /// checkpoint: its own classifier's scores; a contrastive checkpoint is a runtime error (1).
+    func testSupervisedRunAndEvaluate() throws {
+        let run = folder + "/supervised"
+        let trained = try clsa(["pretrain", "--objective", "supervised", "--data", folder + "/train", "--arch", "resnet18-small",
+                                "--base-width", "4", "--image-size", "16", "--batch-size", "8", "--epochs", "4",
+                                "--lr", "0.1", "--queue-size", "32", "--threads", "2", "--out", run])
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        XCTAssertTrue(trained.standardOutput.contains("supervised (cross-entropy with labels)"), trained.standardOutput)
+        XCTAssertFalse(trained.standardOutput.contains("L_C"), trained.standardOutput)
+        let checkpoint = run + "/checkpoints/step-00000012.safetensors"
+        let scored = try clsa(["evaluate", "--checkpoint", checkpoint, "--data", folder + "/val", "--workers", "0"])
+        XCTAssertEqual(scored.status, 0, scored.standardError)
+        let lines = scored.standardOutput.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("top-1: ") }, scored.standardOutput)
+        XCTAssertTrue(lines.contains { $0 == "top-5: 100.00" }, scored.standardOutput)
+        XCTAssertTrue(scored.standardOutput.contains("12 images"), scored.standardOutput)
+
+        let refused = try clsa(["evaluate", "--checkpoint", self.checkpoint, "--data", folder + "/val"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.standardError.contains("not a pretraining checkpoint"), refused.standardError)
+    }
+
     /// `clsa embed`, loading on the calling thread (`--workers 0`).
     func testEmbedWritesFeaturesLabelsAndPaths() throws {
         let out = folder + "/val.safetensors"

@@ -103,7 +103,7 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertEqual((config["configuration"] as? [String: Any])?["key_shuffle_groups"] as? Int, 6)
         let checkpoint = try TrainingCheckpoint(path: try XCTUnwrap(summary.lastCheckpoint))
         XCTAssertEqual(checkpoint.configuration.keyShuffleGroups, 6)
-        XCTAssertEqual(try checkpoint.makeTrainer().key.shuffleGroups, 6)
+        XCTAssertEqual(try XCTUnwrap(try checkpoint.makeTrainer() as? CLSATrainer).key.shuffleGroups, 6)
 
         configuration.keyShuffleGroups = 3
         XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("groups"), dataset: dataset,

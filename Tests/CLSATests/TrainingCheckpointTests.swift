@@ -34,7 +34,7 @@ final class TrainingCheckpointTests: XCTestCase {
         let checkpoint = try TrainingCheckpoint(path: path)
         XCTAssertEqual(checkpoint.position, RunPosition(epoch: 0, step: 2, epochPosition: 16))
         XCTAssertEqual(checkpoint.configuration, original.configuration)
-        let restored = try checkpoint.makeTrainer()
+        let restored = try XCTUnwrap(try checkpoint.makeTrainer() as? CLSATrainer)
         XCTAssertEqual(restored.completedSteps, 2)
         XCTAssertEqual(restored.queue.pointer, original.queue.pointer)
         XCTAssertTrue(allState(restored) == allState(original), "restored state differs")

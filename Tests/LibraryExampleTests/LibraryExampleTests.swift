@@ -50,7 +50,7 @@ final class LibraryExampleTests: XCTestCase {
         XCTAssertEqual(features.shape, [8, 64])
         let resumed = try TrainingCheckpoint(path: path).makeTrainer()
         XCTAssertEqual(resumed.completedSteps, 1)
-        XCTAssertEqual(resumed.query.backbone.conv1.weight.scalars, trainer.query.backbone.conv1.weight.scalars)
+        XCTAssertEqual(resumed.backbone.conv1.weight.scalars, trainer.query.backbone.conv1.weight.scalars)
     }
 
     func testReadmeRunExample() throws {

@@ -26,7 +26,7 @@ public enum BackboneExport {
         let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1)
         var metadata = CheckpointMetadata(pretraining: configuration)
         metadata.kind = .backbone
-        try write(trainer.query.backbone, metadata: metadata, to: path)
+        try write(trainer.backbone, metadata: metadata, to: path)
         return metadata
     }
 

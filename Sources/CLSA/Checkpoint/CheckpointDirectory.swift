@@ -60,7 +60,7 @@ public struct CheckpointDirectory {
     /// - Throws: `CheckpointError` when the folder cannot be made or the write fails (a full
     ///   disk, say); the checkpoints already there are then untouched.
     @discardableResult
-    public func save(_ trainer: CLSATrainer, position: RunPosition, keep: Int,
+    public func save(_ trainer: any PretrainingTrainer, position: RunPosition, keep: Int,
                      provenance: RunProvenance = .current) throws -> String {
         precondition(keep >= 1, "CheckpointDirectory: keep must be at least 1, got \(keep)")
         do {

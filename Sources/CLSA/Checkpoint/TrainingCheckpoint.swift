@@ -2,9 +2,11 @@ import Foundation
 import TensorCore
 
 /// A full pretraining checkpoint (format `clsa-swift-checkpoint-1`, kind `pretraining`): the
-/// query encoder (backbone under torchvision's names, head under `head.*`), the key encoder
-/// (`key.backbone.*`, `key.head.*`), the queue (`queue.keys`, `queue.pointer`), SGD's momentum
-/// buffers (`optimizer.momentum_buffer.<parameter>`), the configuration and the run position.
+/// trainer's `modelState` — for CLSA the query encoder (backbone under torchvision's names, head
+/// under `head.*`) and the key encoder (`key.backbone.*`, `key.head.*`); for the supervised
+/// objective the backbone and `fc.*` — the queue if it keeps one (`queue.keys`,
+/// `queue.pointer`), SGD's momentum buffers (`optimizer.momentum_buffer.<parameter>`), the
+/// configuration and the run position.
 ///
 /// Restoring it gives a trainer whose next step is bit for bit the step the saving run would
 /// have taken (at the same thread count).
@@ -22,7 +24,7 @@ public struct TrainingCheckpoint {
     private let reader: SafeTensorsReader
 
     private static let queueKeys = "queue.keys", queuePointer = "queue.pointer"
-    private static let keyPrefix = "key.", momentumPrefix = "optimizer.momentum_buffer."
+    private static let momentumPrefix = "optimizer.momentum_buffer."
 
     /// Reads and validates `path`: an intact file, this format, kind `pretraining`, and a
     /// readable configuration and position. Tensors are checked against a trainer on `restore`.
@@ -57,16 +59,16 @@ public struct TrainingCheckpoint {
     /// the file holds the previous checkpoint or this one, whole.
     /// - Throws: `CheckpointError` naming the file (e.g. "no space left on device"); an
     ///   existing file at `path` is then untouched.
-    public static func save(_ trainer: CLSATrainer, position: RunPosition, to path: String,
+    public static func save(_ trainer: any PretrainingTrainer, position: RunPosition, to path: String,
                             provenance: RunProvenance = .current) throws {
         precondition(position.step == trainer.completedSteps,
                      "TrainingCheckpoint: position step \(position.step) ≠ the trainer's \(trainer.completedSteps)")
         var writer = SafeTensorsWriter()
-        writer.add(state: trainer.query.backbone.state)
-        writer.add(state: trainer.query.head.stateEntries(prefix: "head."))
-        writer.add(state: trainer.key.encoder.state, prefix: keyPrefix)
-        writer.add(queueKeys, trainer.queue.keys)
-        writer.add(queuePointer, int64: [Int64(trainer.queue.pointer)], shape: [])
+        writer.add(state: trainer.modelState)
+        if let queue = trainer.negativeKeys {
+            writer.add(queueKeys, queue.keys)
+            writer.add(queuePointer, int64: [Int64(queue.pointer)], shape: [])
+        }
         for ((name, _), buffer) in zip(trainer.optimizer.parameters, trainer.optimizer.momentumBuffers) {
             if let buffer { writer.add(momentumPrefix + name, buffer) }
         }
@@ -93,27 +95,17 @@ public struct TrainingCheckpoint {
         return differences
     }
 
-    /// Sets `trainer`'s parameters, BatchNorm buffers, key encoder, queue and pointer, momentum
-    /// buffers and completed steps to the checkpoint's. Every tensor is checked before any is
+    /// Sets `trainer`'s model state (parameters, BatchNorm buffers, key encoder), queue and
+    /// pointer, momentum buffers and completed steps to the checkpoint's. Every tensor is checked before any is
     /// assigned, so on failure the trainer is unchanged.
     /// - Throws: `ResumeMismatchError` when the configurations differ (naming the fields);
     ///   `CheckpointError` naming a missing or mis-shaped tensor.
-    public func restore(into trainer: CLSATrainer) throws {
+    public func restore(into trainer: any PretrainingTrainer) throws {
         let differences = mismatches(with: trainer.configuration, stepsPerEpoch: trainer.stepsPerEpoch)
         guard differences.isEmpty else { throw ResumeMismatchError(file: path, differences: differences) }
         var staged = StagedState(reader: reader)
-        try staged.stage(trainer.query.backbone.state)
-        try staged.stage(trainer.query.head.stateEntries(prefix: "head."))
-        try staged.stage(trainer.key.encoder.state, prefix: Self.keyPrefix)
-        let queueKeys = try reader.tensor(Self.queueKeys)
-        guard queueKeys.shape == trainer.queue.keys.shape else {
-            throw CheckpointError(file: path, "tensor '\(Self.queueKeys)' has shape \(queueKeys.shape), expected \(trainer.queue.keys.shape)")
-        }
-        try staged.requireShape(Self.queuePointer, [])
-        let pointer = Int(try reader.int64s(Self.queuePointer)[0])
-        guard (0..<trainer.queue.size).contains(pointer), pointer % trainer.configuration.batchSize == 0 else {
-            throw CheckpointError(file: path, "queue pointer \(pointer) is not a batch boundary in 0..<\(trainer.queue.size)")
-        }
+        try staged.stage(trainer.modelState)
+        let savedQueue = try trainer.negativeKeys.map { try queueState(for: $0, batchSize: trainer.configuration.batchSize) }
         let buffers: [Tensor?] = try trainer.optimizer.parameters.map { name, parameter in
             let key = Self.momentumPrefix + name
             guard reader.entries[key] != nil else { return nil }
@@ -125,14 +117,32 @@ public struct TrainingCheckpoint {
                                   + "\(trainer.configuration.epochs) epochs of \(trainer.stepsPerEpoch) steps")
         }
         staged.apply()
-        trainer.queue.restore(keys: queueKeys, pointer: pointer)
+        if let queue = trainer.negativeKeys, let savedQueue { queue.restore(keys: savedQueue.keys, pointer: savedQueue.pointer) }
         trainer.optimizer.setMomentumBuffers(buffers)
         trainer.completedSteps = position.step
     }
 
-    /// A trainer built from this checkpoint's configuration and restored to its state.
-    public func makeTrainer() throws -> CLSATrainer {
-        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch)
+    /// The saved keys and pointer of a queue like `queue`, checked: the keys' shape, and a
+    /// pointer on a batch boundary.
+    private func queueState(for queue: KeyQueue, batchSize: Int) throws -> (keys: Tensor, pointer: Int) {
+        let keys = try reader.tensor(Self.queueKeys)
+        guard keys.shape == queue.keys.shape else {
+            throw CheckpointError(file: path, "tensor '\(Self.queueKeys)' has shape \(keys.shape), expected \(queue.keys.shape)")
+        }
+        try StagedState(reader: reader).requireShape(Self.queuePointer, [])
+        let pointer = Int(try reader.int64s(Self.queuePointer)[0])
+        guard (0..<queue.size).contains(pointer), pointer % batchSize == 0 else {
+            throw CheckpointError(file: path, "queue pointer \(pointer) is not a batch boundary in 0..<\(queue.size)")
+        }
+        return (keys, pointer)
+    }
+
+    /// A trainer built from this checkpoint's configuration and restored to its state (a
+    /// `SupervisedTrainer` takes its class count from the saved `fc.weight`).
+    public func makeTrainer() throws -> any PretrainingTrainer {
+        let classCount = reader.entries["fc.weight"]?.shape.first ?? 0
+        let trainer = try makePretrainingTrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch,
+                                                 classCount: classCount)
         try restore(into: trainer)
         return trainer
     }

@@ -12,6 +12,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(epoch: Int)
     /// The frozen backbone's state changed during linear evaluation: the names that changed.
     case backboneChanged([String])
+    /// A trained classifier with `classifier` classes scored on a set with `dataset` classes.
+    case classCountMismatch(classifier: Int, dataset: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
         case .backboneChanged(let names):
             return "the frozen backbone changed during linear evaluation: \(Self.preview(names)) "
                 + "(\(names.count) state entries)"
+        case .classCountMismatch(let classifier, let dataset):
+            return "the classifier has \(classifier) classes, the evaluation set \(dataset)"
         }
     }
 

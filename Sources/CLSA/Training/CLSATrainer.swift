@@ -11,7 +11,7 @@ import TensorCore
 /// 4. backward, then `applyGradients()` — the one place where data-parallel training would
 ///    all-reduce the gradients — which steps SGD;
 /// 5. momentum update of the key encoder, and the keys enter the queue.
-public final class CLSATrainer {
+public final class CLSATrainer: PretrainingTrainer {
     public let configuration: PretrainingConfiguration
     public let query: Encoder
     public let key: MomentumEncoder
@@ -22,8 +22,7 @@ public final class CLSATrainer {
     public let stepsPerEpoch: Int
     /// Which of a step's view tensors is the key, the weak queries and the strong views.
     public let viewLayout: CLSAViews
-    /// Optimiser steps completed so far.
-    public internal(set) var completedSteps = 0
+    public var completedSteps = 0
 
     /// Stream keys that separate this class's draws from the loader's (seed, epoch, …) streams.
     private enum Stream: UInt64 { case model = 0x4D4F_4445_4C, queue = 0x5155_4555_45, shuffle = 0x5348_5546 }
@@ -32,6 +31,8 @@ public final class CLSATrainer {
     /// optimiser steps in each epoch.
     public init(configuration: PretrainingConfiguration, stepsPerEpoch: Int) throws {
         try configuration.validate()
+        try ConfigurationError.require(configuration.objective != .supervised,
+                                       "`objective` supervised trains a `SupervisedTrainer`, not a CLSATrainer")
         guard stepsPerEpoch >= 1 else {
             throw ConfigurationError("the dataset gives no full batch of \(configuration.batchSize) images per epoch")
         }
@@ -57,8 +58,20 @@ public final class CLSATrainer {
                                   beta: Float(configuration.beta))
     }
 
-    /// Total optimiser steps of the run.
     public var totalSteps: Int { schedule.totalSteps }
+    /// The query encoder's backbone.
+    public var backbone: ResNet { query.backbone }
+    /// The query encoder (backbone under torchvision's names, head under `head.*`) and the key
+    /// encoder under `key.`.
+    public var modelState: [StateEntry] {
+        query.backbone.state + query.head.stateEntries(prefix: "head.") + key.encoder.stateEntries(prefix: "key.")
+    }
+    public var negativeKeys: KeyQueue? { queue }
+
+    /// `step(views:)`; the labels are not used.
+    public func step(views: [Tensor], labels: [Int?]) throws -> StepMetrics {
+        try step(views: views)
+    }
 
     /// One optimisation step on `views` (one [N, 3, H, W] tensor per view of `viewLayout`).
     /// The ablation objectives use the first weak query only.
@@ -119,6 +132,8 @@ public final class CLSATrainer {
                 total = total + term * Float(configuration.beta)
             }
             return (total, weak.item, strongSum)
+        case .supervised:
+            preconditionFailure("CLSATrainer: init refuses the supervised objective")
         }
     }
 

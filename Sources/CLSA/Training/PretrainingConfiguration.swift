@@ -9,7 +9,8 @@ import Augment
 /// older `config.json` or checkpoint takes its default, so fields added later keep old runs
 /// loading; a value of the wrong type or an unknown spelling is an error.
 public struct PretrainingConfiguration: Codable, Equatable, Sendable {
-    /// How the strong views enter the loss (the paper's Table 4 ablations besides CLSA itself).
+    /// How the strong views enter the loss (the paper's Table 4 ablations besides CLSA itself),
+    /// or the supervised reference.
     public enum Objective: String, Codable, CaseIterable, Sendable {
         /// L_C on the weak query + β·L_D on each strong view (CLSA).
         case clsa
@@ -17,6 +18,9 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         case strongQuery = "strong-query"
         /// L_C on the weak query + β·L_C on each strong view (a contrastive loss instead of L_D).
         case strongContrastive = "strong-contrastive"
+        /// No contrastive learning: the backbone and a linear classifier trained with labels by
+        /// cross-entropy on view T alone (`SupervisedTrainer`), a study's ceiling.
+        case supervised
     }
 
     public var architecture = ResNetArchitecture.resnet50
@@ -124,8 +128,9 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         return resolved
     }
 
-    /// Whether the run makes and forwards strong views at all (not for MoCo v2, β = 0).
-    public var usesStrongViews: Bool { beta != 0 || objective == .strongQuery }
+    /// Whether the run makes and forwards strong views at all (not for MoCo v2, β = 0, nor the
+    /// supervised objective).
+    public var usesStrongViews: Bool { objective != .supervised && (beta != 0 || objective == .strongQuery) }
 
     /// The backbone's configuration.
     public func backbone() throws -> ResNetConfiguration {
@@ -135,9 +140,11 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         return configuration
     }
 
-    /// The views the loader makes: T, T′ and (unless MoCo v2) one strong view per size.
+    /// The views the loader makes: T, T′ and (unless MoCo v2) one strong view per size; T alone
+    /// for the supervised objective.
     public func views() throws -> CLSAViews {
         let weak = blur.applied(to: WeakAugmentation(size: imageSize), size: imageSize)
+        if objective == .supervised { return CLSAViews(weak: weak, weakQuerySizes: [], strong: []) }
         let strong = usesStrongViews
             ? strongSizes.map { size -> StrongAugmentation in
                 var strong = StrongAugmentation(size: size, weakSize: imageSize, pool: strongPool, magnitudes: strongMagnitudes)

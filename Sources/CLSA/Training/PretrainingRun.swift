@@ -4,7 +4,8 @@ import Foundation
 import TensorCore
 
 /// A whole pretraining run: epochs of `DataLoader` batches (`CLSAViews`, the last short batch
-/// dropped) through `CLSATrainer.step`, with its records in the run folder:
+/// dropped) through the `PretrainingTrainer` its objective needs (`CLSATrainer`, or
+/// `SupervisedTrainer` for the supervised reference), with its records in the run folder:
 ///
 /// - `config.json`: the configuration, the run settings and their provenance;
 /// - `metrics.jsonl`: one record per step (`step`, `epoch`, `loss`, `loss_c`, `loss_d`, `lr`,
@@ -78,7 +79,12 @@ public final class PretrainingRun {
                                 normalization: Normalization(mean: configuration.mean,
                                                              standardDeviation: configuration.standardDeviation),
                                 warningSink: { [report] in report(.warning($0)) })
-        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: loader.nominalBatchCount)
+        if configuration.objective == .supervised {
+            try ConfigurationError.require(!dataset.classNames.isEmpty,
+                                           "`objective` supervised needs labelled data (class folders, or fashion-mnist); '\(settings.data)' has no classes")
+        }
+        let trainer = try makePretrainingTrainer(configuration: configuration, stepsPerEpoch: loader.nominalBatchCount,
+                                                 classCount: dataset.classNames.count)
         let resumed = try checkpointToResume()
         if let resumed { try resumed.restore(into: trainer) }
         let start = resumed?.position ?? .start
@@ -128,7 +134,7 @@ public final class PretrainingRun {
     }
 
     /// Runs the rest of epoch `state.position.epoch`. Returns false when cancelled (after saving).
-    private func runEpoch(loader: DataLoader, trainer: CLSATrainer, metrics: MetricsLog,
+    private func runEpoch(loader: DataLoader, trainer: any PretrainingTrainer, metrics: MetricsLog,
                           state: inout LoopState) throws -> Bool {
         let epoch = state.position.epoch
         let iterator = loader.makeIterator(epoch: epoch, startPosition: state.position.epochPosition)
@@ -141,7 +147,7 @@ public final class PretrainingRun {
                 return false
             }
             guard let batch = try iterator.next() else { break }
-            let stepMetrics = try trainer.step(views: batch.views)
+            let stepMetrics = try trainer.step(views: batch.views, labels: batch.labels)
             let stepSeconds = seconds(since: stepEnd)
             stepEnd = .now()
             imagesThisProcess += batch.count
@@ -181,7 +187,7 @@ public final class PretrainingRun {
     }
 
     /// Progress for the front end, and the one-off estimate of the whole run's time.
-    private func reportProgress(_ metrics: StepMetrics, trainer: CLSATrainer, stepSeconds: Double,
+    private func reportProgress(_ metrics: StepMetrics, trainer: any PretrainingTrainer, stepSeconds: Double,
                                 imagesPerSecond: Double, state: inout LoopState) {
         let remainingSteps = trainer.totalSteps - metrics.step
         state.secondsPerStep = state.secondsPerStep.map { 0.8 * $0 + 0.2 * stepSeconds } ?? stepSeconds
@@ -204,7 +210,7 @@ public final class PretrainingRun {
     }
 
     /// Saves the trainer at `state.position` unless that step is already saved.
-    private func save(_ trainer: CLSATrainer, _ state: inout LoopState) throws {
+    private func save(_ trainer: any PretrainingTrainer, _ state: inout LoopState) throws {
         guard state.lastSavedStep != state.position.step else { return }
         let file = try checkpoints.save(trainer, position: state.position, keep: settings.keep)
         state.lastSavedStep = state.position.step
@@ -213,10 +219,10 @@ public final class PretrainingRun {
     }
 
     /// The kNN accuracy after epoch `epoch` (0-based), every `knnEvery` epochs and after the last.
-    private func monitorIfDue(epoch: Int, trainer: CLSATrainer) throws -> Double? {
+    private func monitorIfDue(epoch: Int, trainer: any PretrainingTrainer) throws -> Double? {
         guard let knnMonitor, let every = settings.knnEvery,
               (epoch + 1) % every == 0 || epoch + 1 == configuration.epochs else { return nil }
-        return try knnMonitor(trainer.query.backbone)
+        return try knnMonitor(trainer.backbone)
     }
 
     /// The checkpoint `resume` names, or nil for a fresh start.
@@ -299,7 +305,7 @@ public final class PretrainingRun {
         }
     }
 
-    private func summary(of state: LoopState, trainer: CLSATrainer, interrupted: Bool) -> PretrainingSummary {
+    private func summary(of state: LoopState, trainer: any PretrainingTrainer, interrupted: Bool) -> PretrainingSummary {
         PretrainingSummary(completedSteps: trainer.completedSteps, totalSteps: trainer.totalSteps,
                            completedEpochs: state.position.epoch,
                            finalLoss: state.lastLoss, seconds: state.elapsed, skippedSamples: state.skippedThisProcess,

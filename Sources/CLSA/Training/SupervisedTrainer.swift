@@ -1,0 +1,76 @@
+import Augment
+import TensorCore
+
+/// The supervised arm of a study: the same backbone, initialisation, weak view T, optimiser and
+/// schedule as a CLSA run, trained with labels instead — a linear classifier (`fc`) on the pooled
+/// features and cross-entropy to each image's class. No key encoder, queue or strong views.
+///
+/// Checkpoint names: the backbone's (torchvision's) and `fc.weight` [classes, features],
+/// `fc.bias` [classes]; `clsa export` keeps the backbone alone.
+public final class SupervisedTrainer: PretrainingTrainer {
+    public let configuration: PretrainingConfiguration
+    /// The backbone with its classifier `fc`.
+    public let network: ResNet
+    public let optimizer: SGD
+    public let schedule: CosineSchedule
+    public let stepsPerEpoch: Int
+    public var completedSteps = 0
+
+    /// The same stream as `CLSATrainer`'s query encoder, so both arms start from one initialisation.
+    private static let modelStream: UInt64 = 0x4D4F_4445_4C
+
+    /// - Throws: `ConfigurationError` for a bad setting, fewer than 2 classes, or no full batch per epoch.
+    public init(configuration: PretrainingConfiguration, stepsPerEpoch: Int, classCount: Int) throws {
+        try configuration.validate()
+        try ConfigurationError.require(configuration.objective == .supervised,
+                                       "`objective` must be supervised for SupervisedTrainer, got \(configuration.objective.rawValue)")
+        guard classCount >= 2 else {
+            throw ConfigurationError("`objective` supervised needs labelled training data with at least 2 classes, got \(classCount)")
+        }
+        guard stepsPerEpoch >= 1 else {
+            throw ConfigurationError("the dataset gives no full batch of \(configuration.batchSize) images per epoch")
+        }
+        self.configuration = configuration
+        self.stepsPerEpoch = stepsPerEpoch
+        var backbone = try configuration.backbone()
+        backbone.classCount = classCount
+        var random = SeededRandom(seed: configuration.seed, Self.modelStream)
+        network = ResNet(backbone, random: &random)
+        network.batchNormLayers.forEach { $0.groups = configuration.queryGroups }
+        optimizer = SGD(parameters: network.namedParameters, learningRate: Float(configuration.effectiveLearningRate),
+                        momentum: Float(configuration.momentum), weightDecay: Float(configuration.weightDecay))
+        schedule = CosineSchedule(baseRate: configuration.effectiveLearningRate, totalSteps: configuration.epochs * stepsPerEpoch,
+                                  warmupSteps: configuration.warmupEpochs * stepsPerEpoch)
+    }
+
+    public var totalSteps: Int { schedule.totalSteps }
+    public var backbone: ResNet { network }
+    public var modelState: [StateEntry] { network.state }
+    public var negativeKeys: KeyQueue? { nil }
+    /// Classes of the classifier.
+    public var classCount: Int { network.fc!.weight.shape[0] }
+
+    /// One step of cross-entropy on view T (`views[0]`); `StepMetrics.loss` is the
+    /// cross-entropy, its contrastive and divergence terms 0.
+    public func step(views: [Tensor], labels: [Int?]) throws -> StepMetrics {
+        let stepNumber = completedSteps + 1
+        let targets = try labels.enumerated().map { sample, label in
+            guard let label, (0..<classCount).contains(label) else {
+                throw ConfigurationError("`objective` supervised needs a class for every image; sample \(sample) of step "
+                                         + "\(stepNumber) has \(label.map { "class \($0) of \(classCount)" } ?? "none")")
+            }
+            return label
+        }
+        let learningRate = schedule.rate(atStep: completedSteps)
+        optimizer.learningRate = Float(learningRate)
+        network.setTraining(true)
+        let loss = crossEntropy(logits: network(views[CLSAViews.keyView]), targets: targets)
+        guard loss.item.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: loss.item) }
+        optimizer.zeroGradients()
+        loss.backward()
+        optimizer.step()
+        completedSteps = stepNumber
+        return StepMetrics(step: stepNumber, loss: loss.item, lossContrastive: 0, lossDivergence: 0,
+                           learningRate: learningRate)
+    }
+}
