@@ -33,6 +33,22 @@ public enum TrainingCharts {
         return LineChart.stacked(panels)
     }
 
+    /// Several runs' kNN top-1 (percent) at each epoch's end against their training minutes
+    /// (`PretrainingTimeline`), with each reference (raw pixels' kNN, say) as a flat line across.
+    public static func knnComparison(_ runs: [(name: String, timeline: PretrainingTimeline)],
+                                     references: [(name: String, value: Double)] = []) -> RGBImage {
+        var series = runs.map { run in
+            LineChart.Series(name: run.name, points: run.timeline.epochs.compactMap { end in
+                end.knnAccuracy.map { (x: end.minutes, y: $0) }
+            })
+        }
+        let end = runs.flatMap { $0.timeline.epochs.map(\.minutes) }.max() ?? 1
+        series += references.map { LineChart.Series(name: $0.name, points: [(0, $0.value), (end, $0.value)]) }
+        let chart = LineChart(title: "kNN top-1 during pretraining", xLabel: "training minutes", yLabel: "top-1 %",
+                              series: series)
+        return chart.render(width: panelSize.width, height: panelSize.height)
+    }
+
     /// Linear evaluation: the training loss per epoch; below, validation top-1 and top-5.
     public static func linearEvaluation(_ epochs: [LinearEvaluationEpoch]) -> RGBImage {
         let loss = LineChart(title: "Linear evaluation: training loss", xLabel: "epoch", yLabel: "loss",

@@ -75,6 +75,33 @@ final class EvaluationCommandTests: XCTestCase {
         XCTAssertTrue(refused.standardError.contains("not a pretraining checkpoint"), refused.standardError)
     }
 
+    /// `clsa knn-chart` of a run with the kNN monitor on: one chart panel, and a table row
+    /// with the run's steps, epochs, training time and last kNN; a folder that is no run is a
+    /// usage error naming it.
+    func testKNNChartOfMonitoredRuns() throws {
+        let run = folder + "/monitored"
+        let trained = try clsa(["pretrain", "--data", folder + "/train", "--arch", "resnet18-small", "--base-width", "4",
+                                "--image-size", "16", "--strong-sizes", "8", "--batch-size", "8", "--queue-size", "16",
+                                "--epochs", "2", "--knn-every", "1", "--val-data", folder + "/val", "--threads", "2", "--out", run])
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        let chart = folder + "/knn.png"
+        let drawn = try clsa(["knn-chart", "--run", "tiny=" + run, "--reference", "pixels=50", "--out", chart])
+        XCTAssertEqual(drawn.status, 0, drawn.standardError)
+        let row = try XCTUnwrap(drawn.standardOutput.split(separator: "\n").first { $0.hasPrefix("tiny\t") })
+        let fields = row.split(separator: "\t")
+        XCTAssertEqual(fields[1], "6")
+        XCTAssertEqual(fields[2], "2")
+        XCTAssertGreaterThan(Double(fields[3]) ?? 0, 0)
+        XCTAssertNotNil(Double(fields[4]), String(row))
+        let image = try PNGCodec.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: chart))))
+        XCTAssertEqual(image.width, TrainingCharts.panelSize.width)
+        XCTAssertEqual(image.height, TrainingCharts.panelSize.height)
+
+        let refused = try clsa(["knn-chart", "--run", "none=" + folder + "/train", "--out", chart])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.standardError.contains("--run none="), refused.standardError)
+    }
+
     /// `clsa embed`, loading on the calling thread (`--workers 0`).
     func testEmbedWritesFeaturesLabelsAndPaths() throws {
         let out = folder + "/val.safetensors"
