@@ -11,9 +11,12 @@ struct BackboneOptions: ParsableArguments {
     @Option(help: "A pretraining checkpoint or an exported backbone (.safetensors).")
     var checkpoint: String?
 
-    @Option(help: ArgumentHelp("Instead of --checkpoint: the pixels of SIZE×SIZE evaluation views as the features (the no-network floor; ImageNet normalisation).",
+    @Option(help: ArgumentHelp("Instead of --checkpoint: the pixels of SIZE×SIZE evaluation views as the features (the no-network floor).",
                                valueName: "size"))
     var rawPixels: Int?
+
+    @Option(help: "With --raw-pixels: the statistics that normalise (centre and scale) the pixels.")
+    var pixelStatistics: PixelStatistics = .imagenet
 
     @Option(help: "Images per forward pass.")
     var batchSize = 256
@@ -41,6 +44,9 @@ struct BackboneOptions: ParsableArguments {
         default:
             throw ValidationError("give exactly one of --checkpoint and --raw-pixels")
         }
+        if rawPixels == nil, pixelStatistics != .imagenet {
+            throw ValidationError("--pixel-statistics applies to --raw-pixels only (a checkpoint's metadata gives its normalisation)")
+        }
     }
 
     /// `--workers`, or one per core.
@@ -52,7 +58,21 @@ struct BackboneOptions: ParsableArguments {
     /// Applies `--threads`, then reads the backbone from `--checkpoint` (or takes the raw pixels).
     func featureSource() throws -> any FeatureSource {
         if let threads { Threading.setThreadCount(threads) }
-        if let rawPixels { return RawPixels(imageSize: rawPixels, normalization: .imageNet) }
+        if let rawPixels { return RawPixels(imageSize: rawPixels, normalization: pixelStatistics.normalization) }
         return try PretrainedBackbone(checkpoint: checkpoint!)
+    }
+}
+
+
+/// `--pixel-statistics`: the per-channel statistics raw pixels are normalised with.
+enum PixelStatistics: String, CaseIterable, ExpressibleByArgument {
+    case imagenet
+    case fashionMNIST = "fashion-mnist"
+
+    var normalization: Normalization {
+        switch self {
+        case .imagenet: return .imageNet
+        case .fashionMNIST: return .fashionMNIST
+        }
     }
 }

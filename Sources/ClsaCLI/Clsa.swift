@@ -8,7 +8,7 @@ struct Clsa: ParsableCommand {
         commandName: "clsa",
         abstract: "Self-supervised pretraining with CLSA (Contrastive Learning with Stronger Augmentations) on the CPU.",
         version: CLSAVersion.string,
-        subcommands: [PretrainCommand.self, LinearEvalCommand.self, EvaluateCommand.self, KNNChartCommand.self, EmbedCommand.self, ExportCommand.self,
+        subcommands: [PretrainCommand.self, LinearEvalCommand.self, EvaluateCommand.self, KNNCommand.self, KNNChartCommand.self, EmbedCommand.self, ExportCommand.self,
                       AugmentCommand.self, AugmentPreviewCommand.self, BenchCommand.self, BenchDataCommand.self])
 
     /// Switches OpenBLAS to the CPU's best kernel (possibly re-executing the process), then

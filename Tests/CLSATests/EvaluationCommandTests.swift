@@ -102,6 +102,32 @@ final class EvaluationCommandTests: XCTestCase {
         XCTAssertTrue(refused.standardError.contains("--run none="), refused.standardError)
     }
 
+    /// `clsa knn` prints what `KNNMonitor` computes in process, for a checkpoint and for raw
+    /// pixels under `--pixel-statistics fashion-mnist`; that flag needs `--raw-pixels`.
+    func testKNNMatchesTheLibrary() throws {
+        let train = try DatasetSpecifier(parsing: folder + "/train").open()
+        let validation = try DatasetSpecifier(parsing: folder + "/val").open()
+        let sources: [([String], any FeatureSource)] = [
+            (["--checkpoint", checkpoint], try PretrainedBackbone(checkpoint: checkpoint)),
+            (["--raw-pixels", "12", "--pixel-statistics", "fashion-mnist"], RawPixels(imageSize: 12, normalization: .fashionMNIST)),
+        ]
+        for (flags, source) in sources {
+            let monitor = try KNNMonitor(train: train, validation: validation, imageSize: source.imageSize,
+                                         normalization: source.normalization, classifier: WeightedKNN(k: 5, temperature: 0.07),
+                                         workerCount: 0)
+            let expected = String(format: "top-1: %.2f", try monitor.top1Accuracy(of: source))
+            let result = try clsa(["knn"] + flags + ["--train-data", folder + "/train", "--val-data", folder + "/val",
+                                                     "--k", "5", "--temperature", "0.07", "--workers", "1"])
+            XCTAssertEqual(result.status, 0, result.standardError)
+            XCTAssertEqual(result.standardOutput.split(separator: "\n").last.map(String.init), expected, result.standardOutput)
+            XCTAssertTrue(result.standardOutput.contains("24 neighbours, 12 classified"), result.standardOutput)
+        }
+        let misplaced = try clsa(["knn", "--checkpoint", checkpoint, "--pixel-statistics", "fashion-mnist",
+                                  "--train-data", folder + "/train", "--val-data", folder + "/val"])
+        XCTAssertEqual(misplaced.status, 2)
+        XCTAssertTrue(misplaced.standardError.contains("--pixel-statistics applies to --raw-pixels only"), misplaced.standardError)
+    }
+
     /// `clsa embed`, loading on the calling thread (`--workers 0`).
     func testEmbedWritesFeaturesLabelsAndPaths() throws {
         let out = folder + "/val.safetensors"

@@ -21,6 +21,10 @@ public struct Normalization: Equatable, Sendable {
     /// mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225).
     public static let imageNet = Normalization(mean: [0.485, 0.456, 0.406], standardDeviation: [0.229, 0.224, 0.225])
 
+    /// Fashion-MNIST's statistics over its 60,000 training images (gray, so every channel
+    /// alike): mean 0.2860, std 0.3530.
+    public static let fashionMNIST = Normalization(mean: [0.2860, 0.2860, 0.2860], standardDeviation: [0.3530, 0.3530, 0.3530])
+
     /// No normalisation beyond scaling to [0, 1]: `ToTensor()` alone.
     public static let unitRange = Normalization(mean: [0, 0, 0], standardDeviation: [1, 1, 1])
 

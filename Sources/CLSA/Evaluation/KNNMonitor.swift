@@ -40,9 +40,14 @@ public struct KNNMonitor {
     /// The kNN top-1 accuracy (percent) of the validation set with `network`'s current weights.
     /// - Throws: `EvaluationError.noLoadableImages`; loader errors.
     public func top1Accuracy(of network: ResNet) throws -> Double {
-        let backbone = PretrainedBackbone(network: network, imageSize: imageSize,
-                                          normalization: normalization)
-        let extractor = FeatureExtractor(backbone: backbone, batchSize: batchSize, workerCount: workerCount,
+        try top1Accuracy(of: PretrainedBackbone(network: network, imageSize: imageSize, normalization: normalization))
+    }
+
+    /// The kNN top-1 accuracy (percent) of the validation set with `source`'s features (its own
+    /// image size and normalisation): a frozen backbone, or raw pixels, the floor.
+    /// - Throws: `EvaluationError.noLoadableImages`; loader errors.
+    public func top1Accuracy(of source: any FeatureSource) throws -> Double {
+        let extractor = FeatureExtractor(backbone: source, batchSize: batchSize, workerCount: workerCount,
                                          warningSink: warningSink)
         let trainFeatures = try extractor.extract(train)
         let validationFeatures = try extractor.extract(validation)
