@@ -23,3 +23,16 @@ struct SizeList: ExpressibleByArgument {
         self.sizes = sizes.map { $0! }
     }
 }
+
+/// Positive numbers given as a comma-separated list: `0.01,0.1,1`.
+struct NumberList: ExpressibleByArgument {
+    let values: [Double]
+
+    init?(argument: String) {
+        let values = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+            Double($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
+        self.values = values.map { $0! }
+    }
+}

@@ -29,8 +29,9 @@ struct LinearEvalCommand: ParsableCommand {
     @Option(help: "Epochs of classifier training (default: \(LinearEvaluationConfiguration().epochs)).")
     var epochs: Int?
 
-    @Option(help: "The base learning rate, decayed by a cosine to 0 (default: \(LinearEvaluationConfiguration().learningRate)).")
-    var lr: Double?
+    @Option(help: ArgumentHelp("The base learning rate, decayed by a cosine to 0 (default: \(LinearEvaluationConfiguration().learningRate)); several, comma-separated (0.01,0.1,1), train one classifier each on the same features and report the one with the best final validation top-1.",
+                               valueName: "lr"))
+    var lr: NumberList?
 
     @Flag(help: "Extract the training features once (no augmentation) and train on those: fast, a deviation from the protocol.")
     var cachedFeatures = false
@@ -48,9 +49,19 @@ struct LinearEvalCommand: ParsableCommand {
         try DatasetArgument.validate(trainData, flag: "--train-data")
         try DatasetArgument.validate(valData, flag: "--val-data")
         do {
-            try evaluationConfiguration().validate()
+            try evaluationConfigurations().forEach { try $0.validate() }
         } catch let error as ConfigurationError {
             throw ValidationError(error.message)
+        }
+    }
+
+    /// One configuration per `--lr` value (the default's alone without it).
+    private func evaluationConfigurations() -> [LinearEvaluationConfiguration] {
+        let base = evaluationConfiguration()
+        return (lr?.values ?? [base.learningRate]).map { rate in
+            var configuration = base
+            configuration.learningRate = rate
+            return configuration
         }
     }
 
@@ -58,7 +69,6 @@ struct LinearEvalCommand: ParsableCommand {
         var configuration = LinearEvaluationConfiguration()
         if let epochs { configuration.epochs = epochs }
         configuration.batchSize = backbone.batchSize
-        if let lr { configuration.learningRate = lr }
         configuration.cachedFeatures = cachedFeatures
         configuration.standardizedFeatures = standardizedFeatures
         configuration.workerCount = backbone.workerCount
@@ -70,9 +80,10 @@ struct LinearEvalCommand: ParsableCommand {
         let pretrained = try backbone.featureSource()
         let train = try DatasetSpecifier(parsing: trainData).open()
         let validation = try DatasetSpecifier(parsing: valData).open()
-        let configuration = evaluationConfiguration()
-        let evaluation = try LinearEvaluation(backbone: pretrained, train: train, validation: validation,
-                                              configuration: configuration)
+        let configurations = evaluationConfigurations()
+        let evaluations = try configurations.map {
+            try LinearEvaluation(backbone: pretrained, train: train, validation: validation, configuration: $0)
+        }
         var records: JSONLinesWriter<LinearEvaluationRecord>?
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -80,27 +91,44 @@ struct LinearEvalCommand: ParsableCommand {
         }
         let protocolName = (cachedFeatures ? "cached features (no augmentation)" : "paper protocol (RandomResizedCrop + flip)")
             + (standardizedFeatures ? ", standardised features" : "")
+        let first = configurations[0], rates = configurations.map(\.learningRate)
         print("linear-eval: \(pretrained.name) \(pretrained.featureDimension)-d features at \(pretrained.imageSize) px; "
-              + "\(evaluation.classNames.count) classes, \(train.count) training and \(validation.count) validation images; "
-              + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate); \(protocolName)")
-        var recordError: Error?
-        let result = try evaluation.run { epoch in
-            print(String(format: "epoch %d/%d: lr %.4f  train loss %.4f  top-1 %.2f%%  top-5 %.2f%%  (%.1f s)",
-                         epoch.epoch, configuration.epochs, epoch.learningRate, epoch.trainLoss, epoch.top1, epoch.top5, epoch.seconds))
-            fflush(stdout)
-            do { try records?.append(.epoch(epoch)) } catch { recordError = recordError ?? error }
+              + "\(evaluations[0].classNames.count) classes, \(train.count) training and \(validation.count) validation images; "
+              + "\(first.epochs) epochs, batch \(first.batchSize), lr \(rates.map { "\($0)" }.joined(separator: ", ")); \(protocolName)")
+        let features = try evaluations[0].extractFeatures()
+        let sweeping = evaluations.count > 1
+        let results = try evaluations.map { evaluation in
+            let result = try evaluation.run(features: features) { epoch in
+                guard !sweeping else { return }
+                print(String(format: "epoch %d/%d: lr %.4f  train loss %.4f  top-1 %.2f%%  top-5 %.2f%%  (%.1f s)",
+                             epoch.epoch, first.epochs, epoch.learningRate, epoch.trainLoss, epoch.top1, epoch.top5, epoch.seconds))
+                fflush(stdout)
+            }
+            if sweeping {
+                print(String(format: "lr %g: top-1 %.2f%%  top-5 %.2f%%  (best top-1 %.2f%% at epoch %d)",
+                             evaluation.configuration.learningRate, result.final.top1, result.final.top5,
+                             result.best.top1, result.best.epoch))
+                fflush(stdout)
+            }
+            return result
         }
-        if let recordError { throw recordError }
+        // The best final top-1, the first such rate on ties.
+        let chosen = results.indices.reduce(0) { results[$1].final.top1 > results[$0].final.top1 ? $1 : $0 }
+        let result = results[chosen], rate = rates[chosen]
         let final = result.final, best = result.best
         print(String(format: "top-1: %.2f", final.top1))
         print(String(format: "top-5: %.2f", final.top5))
-        print(String(format: "summary: top-1 %.2f%% top-5 %.2f%% after %d epochs (best top-1 %.2f%% at epoch %d); ",
-                     final.top1, final.top5, final.epoch, best.top1, best.epoch)
+        print(String(format: "summary: top-1 %.2f%% top-5 %.2f%% after %d epochs at lr %g%@ (best top-1 %.2f%% at epoch %d); ",
+                     final.top1, final.top5, final.epoch, rate, sweeping ? " (best of \(rates.count))" : "", best.top1, best.epoch)
               + "\(pretrained.name) at \(pretrained.imageSize) px, \(protocolName)" + (pretrained.frozenModule == nil ? "" : "; frozen backbone unchanged"))
+        for epoch in result.epochs { try records?.append(.epoch(epoch)) }
+        let sweep = sweeping ? zip(rates, results).map { LinearEvaluationRecord.Summary.SweepPoint(
+            learningRate: $0, top1: $1.final.top1, top5: $1.final.top5) } : nil
         try records?.append(.summary(.init(
             top1: final.top1, top5: final.top5, bestTop1: best.top1, bestEpoch: best.epoch, epochs: final.epoch,
             cachedFeatures: cachedFeatures, architecture: pretrained.name, imageSize: pretrained.imageSize,
-            checkpoint: backbone.sourceDescription, trainData: trainData, validationData: valData, backboneUnchanged: true)))
+            checkpoint: backbone.sourceDescription, trainData: trainData, validationData: valData, backboneUnchanged: true,
+            learningRate: rate, sweep: sweep)))
         if let out {
             try PNGOutput.write(TrainingCharts.linearEvaluation(result.epochs), to: out + "/linear-eval.png")
         }

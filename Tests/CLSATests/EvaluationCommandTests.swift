@@ -52,6 +52,39 @@ final class EvaluationCommandTests: XCTestCase {
         XCTAssertEqual(chart.height, 2 * TrainingCharts.panelSize.height)
     }
 
+    /// `--lr` with several rates trains one classifier per rate on features extracted once: each
+    /// rate scores what a run at that rate alone scores, the best final top-1 is reported, and
+    /// the summary record lists the sweep.
+    func testLearningRateSweepReportsTheBestRate() throws {
+        let common: [String] = ["linear-eval", "--checkpoint", checkpoint!, "--train-data", folder + "/train", "--val-data", folder + "/val",
+                      "--epochs", "6", "--batch-size", "8", "--cached-features", "--standardized-features", "--threads", "2"]
+        let out = folder + "/sweep"
+        let sweep = try clsa(common + ["--lr", "0.0001,0.3", "--out", out])
+        XCTAssertEqual(sweep.status, 0, sweep.standardError)
+        func value(_ prefix: String, in text: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        }
+        let low = try clsa(common + ["--lr", "0.0001"]), high = try clsa(common + ["--lr", "0.3"])
+        let lowTop1 = try XCTUnwrap(value("top-1: ", in: low.standardOutput).flatMap(Double.init))
+        let highTop1 = try XCTUnwrap(value("top-1: ", in: high.standardOutput).flatMap(Double.init))
+        XCTAssertTrue(value("lr 0.0001: top-1 ", in: sweep.standardOutput)?.hasPrefix(String(format: "%.2f%%", lowTop1)) ?? false,
+                      sweep.standardOutput + low.standardOutput)
+        XCTAssertTrue(value("lr 0.3: top-1 ", in: sweep.standardOutput)?.hasPrefix(String(format: "%.2f%%", highTop1)) ?? false,
+                      sweep.standardOutput + high.standardOutput)
+        XCTAssertNotEqual(lowTop1, highTop1, "the two rates should train different classifiers")
+        XCTAssertEqual(value("top-1: ", in: sweep.standardOutput).flatMap(Double.init), max(lowTop1, highTop1))
+        XCTAssertFalse(sweep.standardOutput.contains("epoch 1/6"), sweep.standardOutput)
+
+        let lines = try String(contentsOfFile: out + "/linear-eval.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 7)
+        guard case .summary(let summary) = try JSONDecoder().decode(LinearEvaluationRecord.self, from: Data(lines[6].utf8)) else {
+            return XCTFail("no summary: \(lines[6])")
+        }
+        XCTAssertEqual(summary.sweep?.map(\.learningRate), [0.0001, 0.3])
+        XCTAssertEqual(summary.learningRate, lowTop1 > highTop1 ? 0.0001 : 0.3)
+        XCTAssertEqual(summary.top1, max(lowTop1, highTop1), accuracy: 0.005)
+    }
+
     /// `clsa pretrain --objective supervised` on a class folder, then `clsa evaluate` of its
     /// checkpoint: its own classifier's scores; a contrastive checkpoint is a runtime error (1).
     func testSupervisedRunAndEvaluate() throws {

@@ -55,14 +55,35 @@ public final class LinearEvaluation {
         LinearEvaluationAugmentation(size: backbone.imageSize, scale: configuration.cropScaleMinimum...1)
     }
 
+    /// The frozen features a run needs, extracted once: the validation set's, and with
+    /// `cachedFeatures` the training set's. Several evaluations of the same source and sets (a
+    /// learning-rate sweep) can share them.
+    public struct Features {
+        public let validation: ExtractedFeatures
+        /// nil unless `cachedFeatures`.
+        public let train: ExtractedFeatures?
+    }
+
+    /// Extracts the features `run` needs.
+    /// - Throws: `EvaluationError.noLoadableImages`; loader errors.
+    public func extractFeatures() throws -> Features {
+        Features(validation: try extractor.extract(validation),
+                 train: configuration.cachedFeatures ? try extractor.extract(train) : nil)
+    }
+
     /// Trains the classifier for `configuration.epochs` epochs, calling `onEpoch` after each
-    /// one's validation, then checks that the backbone is unchanged.
+    /// one's validation, then checks that the backbone is unchanged. `features` (from
+    /// `extractFeatures()` of an evaluation with the same source, sets and `cachedFeatures`)
+    /// saves extracting them again.
     /// - Throws: `EvaluationError.nonFiniteLoss` (training diverged), `.backboneChanged`,
     ///   `.noLoadableImages`; loader errors.
-    public func run(onEpoch: (LinearEvaluationEpoch) -> Void = { _ in }) throws -> LinearEvaluationResult {
-        let validationFeatures = try extractor.extract(validation)
+    public func run(features: Features? = nil, onEpoch: (LinearEvaluationEpoch) -> Void = { _ in }) throws -> LinearEvaluationResult {
+        let features = try features ?? extractFeatures()
+        precondition((features.train != nil) == configuration.cachedFeatures,
+                     "LinearEvaluation: features extracted for cachedFeatures \(!configuration.cachedFeatures)")
+        let validationFeatures = features.validation
         let validationLabels = validationFeatures.classLabels!
-        let cached = configuration.cachedFeatures ? try extractor.extract(train) : nil
+        let cached = features.train
         let optimizer = SGD(parameters: classifier.namedParameters, learningRate: Float(configuration.learningRate),
                             momentum: Float(configuration.momentum), weightDecay: Float(configuration.weightDecay))
         let schedule = CosineSchedule(baseRate: configuration.learningRate, totalSteps: configuration.epochs)
