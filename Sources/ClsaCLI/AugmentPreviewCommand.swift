@@ -26,10 +26,10 @@ struct AugmentPreviewCommand: ParsableCommand {
     var imageSize: Int?
 
     @Option(help: "Strong view sizes, comma-separated: 96 for CLSA-Single, 224,192,160,128,96 for CLSA-Multi (default: 96 scaled to --image-size).")
-    var strongSizes: SizeList?
+    var strongSizes: CommaSeparated<Int>?
 
     @Option(help: "Weak query view sizes, comma-separated (default: one at --image-size).")
-    var weakSizes: SizeList?
+    var weakSizes: CommaSeparated<Int>?
 
     @Option(help: "The random seed.")
     var seed: UInt64 = 0
@@ -64,8 +64,8 @@ struct AugmentPreviewCommand: ParsableCommand {
     private func views() throws -> CLSAViews {
         var overrides = PretrainingOverrides()
         overrides.imageSize = imageSize
-        overrides.strongSizes = strongSizes?.sizes
-        overrides.weakSizes = weakSizes?.sizes
+        overrides.strongSizes = strongSizes?.values
+        overrides.weakSizes = weakSizes?.values
         overrides.strongPool = strongPool
         overrides.strongMagnitudes = strongMagnitudes
         do {

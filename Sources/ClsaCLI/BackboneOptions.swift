@@ -5,8 +5,7 @@ import Foundation
 import TensorCore
 
 /// The options every command that reads features shares: the checkpoint (whose metadata gives
-/// the architecture, image size and normalisation) or raw pixels, batch size, loader workers
-/// and threads.
+/// the architecture, image size and normalisation) or raw pixels, and the `InferenceOptions`.
 struct BackboneOptions: ParsableArguments {
     @Option(help: "A pretraining checkpoint or an exported backbone (.safetensors).")
     var checkpoint: String?
@@ -18,21 +17,9 @@ struct BackboneOptions: ParsableArguments {
     @Option(help: "With --raw-pixels: the statistics that normalise (centre and scale) the pixels.")
     var pixelStatistics: PixelStatistics = .imagenet
 
-    @Option(help: "Images per forward pass.")
-    var batchSize = 256
-
-    @Option(help: "Loader threads decoding and transforming images (0: load on the calling thread; default: all cores).")
-    var workers: Int?
-
-    @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
-    var threads: Int?
+    @OptionGroup var inference: InferenceOptions
 
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let workers, workers < 0 {
-            throw ValidationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
-        }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         switch (checkpoint, rawPixels) {
         case (let checkpoint?, nil):
             var isDirectory: ObjCBool = false
@@ -49,15 +36,17 @@ struct BackboneOptions: ParsableArguments {
         }
     }
 
+    /// `--batch-size`.
+    var batchSize: Int { inference.batchSize }
     /// `--workers`, or one per core.
-    var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
+    var workerCount: Int { inference.workerCount }
 
     /// What `--checkpoint` or `--raw-pixels` names, for messages.
     var sourceDescription: String { checkpoint ?? "raw pixels at \(rawPixels!) px" }
 
     /// Applies `--threads`, then reads the backbone from `--checkpoint` (or takes the raw pixels).
     func featureSource() throws -> any FeatureSource {
-        if let threads { Threading.setThreadCount(threads) }
+        inference.applyThreads()
         if let rawPixels { return RawPixels(imageSize: rawPixels, normalization: pixelStatistics.normalization) }
         return try PretrainedBackbone(checkpoint: checkpoint!)
     }
@@ -74,5 +63,33 @@ enum PixelStatistics: String, CaseIterable, ExpressibleByArgument {
         case .imagenet: return .imageNet
         case .fashionMNIST: return .fashionMNIST
         }
+    }
+}
+
+/// How a command runs a network over a dataset: images per forward pass, loader workers, threads.
+struct InferenceOptions: ParsableArguments {
+    @Option(help: "Images per forward pass.")
+    var batchSize = 256
+
+    @Option(help: "Loader threads decoding and transforming images (0: load on the calling thread; default: all cores).")
+    var workers: Int?
+
+    @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let workers, workers < 0 {
+            throw ValidationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// `--workers`, or one per core.
+    var workerCount: Int { workers ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Sets the thread count `--threads` asks for (all cores when absent).
+    func applyThreads() {
+        if let threads { Threading.setThreadCount(threads) }
     }
 }

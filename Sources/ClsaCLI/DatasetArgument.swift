@@ -18,3 +18,22 @@ enum DatasetArgument {
         }
     }
 }
+
+/// `--train-data` and `--val-data`: a labelled training set and a set scored against it.
+struct LabelledSplitOptions: ParsableArguments {
+    @Option(help: "The labelled training set: \(DatasetSpecifier.builtInNames.joined(separator: ", ")) or a folder of class folders.")
+    var trainData: String
+
+    @Option(help: "The labelled validation set, with the same classes.")
+    var valData: String
+
+    func validate() throws {
+        try DatasetArgument.validate(trainData, flag: "--train-data")
+        try DatasetArgument.validate(valData, flag: "--val-data")
+    }
+
+    /// Opens both sets.
+    func open() throws -> (train: any ImageDataset, validation: any ImageDataset) {
+        (try DatasetSpecifier(parsing: trainData).open(), try DatasetSpecifier(parsing: valData).open())
+    }
+}

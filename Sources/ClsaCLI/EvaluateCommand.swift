@@ -2,7 +2,6 @@ import ArgumentParser
 import Augment
 import CLSA
 import Foundation
-import TensorCore
 
 /// `clsa evaluate`: a supervised run's own classifier scored on a labelled set.
 struct EvaluateCommand: ParsableCommand {
@@ -21,14 +20,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The labelled set: \(DatasetSpecifier.builtInNames.joined(separator: ", ")) or a folder of class folders.")
     var data: String
 
-    @Option(help: "Images per forward pass.")
-    var batchSize = 256
-
-    @Option(help: "Loader threads decoding and transforming images (0: load on the calling thread; default: all cores).")
-    var workers: Int?
-
-    @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
-    var threads: Int?
+    @OptionGroup var inference: InferenceOptions
 
     func validate() throws {
         var isDirectory: ObjCBool = false
@@ -36,19 +28,13 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
         }
         try DatasetArgument.validate(data, flag: "--data")
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let workers, workers < 0 {
-            throw ValidationError("--workers must be at least 0 (0: load on the calling thread), got \(workers)")
-        }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
-        if let threads { Threading.setThreadCount(threads) }
+        inference.applyThreads()
         let dataset = try DatasetSpecifier(parsing: data).open()
         let accuracy = try SupervisedClassifierEvaluation.evaluate(
-            checkpoint: checkpoint, on: dataset, batchSize: batchSize,
-            workerCount: workers ?? ProcessInfo.processInfo.activeProcessorCount)
+            checkpoint: checkpoint, on: dataset, batchSize: inference.batchSize, workerCount: inference.workerCount)
         print("evaluate: '\(checkpoint)' on \(data): \(accuracy.count) images")
         print(String(format: "top-1: %.2f", accuracy.top1))
         print(String(format: "top-5: %.2f", accuracy.top5))

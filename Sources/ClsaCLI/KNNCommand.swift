@@ -16,11 +16,7 @@ struct KNNCommand: ParsableCommand {
 
     @OptionGroup var backbone: BackboneOptions
 
-    @Option(help: "The labelled training set (the neighbours): \(DatasetSpecifier.builtInNames.joined(separator: ", ")) or a folder of class folders.")
-    var trainData: String
-
-    @Option(help: "The labelled set to classify, with the same classes.")
-    var valData: String
+    @OptionGroup var sets: LabelledSplitOptions
 
     @Option(help: "Neighbours per image.")
     var k = 200
@@ -29,16 +25,14 @@ struct KNNCommand: ParsableCommand {
     var temperature = 0.1
 
     func validate() throws {
-        try DatasetArgument.validate(trainData, flag: "--train-data")
-        try DatasetArgument.validate(valData, flag: "--val-data")
         guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k)") }
         guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive, got \(temperature)") }
     }
 
     func run() throws {
         let source = try backbone.featureSource()
-        let monitor = try KNNMonitor(train: try DatasetSpecifier(parsing: trainData).open(),
-                                     validation: try DatasetSpecifier(parsing: valData).open(),
+        let (train, validation) = try sets.open()
+        let monitor = try KNNMonitor(train: train, validation: validation,
                                      imageSize: source.imageSize, normalization: source.normalization,
                                      classifier: WeightedKNN(k: k, temperature: temperature),
                                      batchSize: backbone.batchSize, workerCount: backbone.workerCount)

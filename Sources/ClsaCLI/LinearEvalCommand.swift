@@ -20,18 +20,14 @@ struct LinearEvalCommand: ParsableCommand {
 
     @OptionGroup var backbone: BackboneOptions
 
-    @Option(help: "The labelled training set: \(DatasetSpecifier.builtInNames.joined(separator: ", ")) or a folder of class folders.")
-    var trainData: String
-
-    @Option(help: "The labelled validation set, with the same classes.")
-    var valData: String
+    @OptionGroup var sets: LabelledSplitOptions
 
     @Option(help: "Epochs of classifier training (default: \(LinearEvaluationConfiguration().epochs)).")
     var epochs: Int?
 
     @Option(help: ArgumentHelp("The base learning rate, decayed by a cosine to 0 (default: \(LinearEvaluationConfiguration().learningRate)); several, comma-separated (0.01,0.1,1), train one classifier each on the same features and report the one with the best final validation top-1.",
                                valueName: "lr"))
-    var lr: NumberList?
+    var lr: CommaSeparated<Double>?
 
     @Flag(help: "Extract the training features once (no augmentation) and train on those: fast, a deviation from the protocol.")
     var cachedFeatures = false
@@ -46,8 +42,6 @@ struct LinearEvalCommand: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        try DatasetArgument.validate(trainData, flag: "--train-data")
-        try DatasetArgument.validate(valData, flag: "--val-data")
         do {
             try evaluationConfigurations().forEach { try $0.validate() }
         } catch let error as ConfigurationError {
@@ -78,8 +72,7 @@ struct LinearEvalCommand: ParsableCommand {
 
     func run() throws {
         let pretrained = try backbone.featureSource()
-        let train = try DatasetSpecifier(parsing: trainData).open()
-        let validation = try DatasetSpecifier(parsing: valData).open()
+        let (train, validation) = try sets.open()
         let configurations = evaluationConfigurations()
         let evaluations = try configurations.map {
             try LinearEvaluation(backbone: pretrained, train: train, validation: validation, configuration: $0)
@@ -127,7 +120,7 @@ struct LinearEvalCommand: ParsableCommand {
         try records?.append(.summary(.init(
             top1: final.top1, top5: final.top5, bestTop1: best.top1, bestEpoch: best.epoch, epochs: final.epoch,
             cachedFeatures: cachedFeatures, architecture: pretrained.name, imageSize: pretrained.imageSize,
-            checkpoint: backbone.sourceDescription, trainData: trainData, validationData: valData, backboneUnchanged: true,
+            checkpoint: backbone.sourceDescription, trainData: sets.trainData, validationData: sets.valData, backboneUnchanged: true,
             learningRate: rate, sweep: sweep)))
         if let out {
             try PNGOutput.write(TrainingCharts.linearEvaluation(result.epochs), to: out + "/linear-eval.png")

@@ -42,10 +42,10 @@ struct PretrainCommand: ParsableCommand {
     var imageSize: Int?
 
     @Option(help: "Strong view sizes, comma-separated: 96 (CLSA-Single) or 224,192,160,128,96 (CLSA-Multi).")
-    var strongSizes: SizeList?
+    var strongSizes: CommaSeparated<Int>?
 
     @Option(help: "Weak query view sizes, comma-separated (the released code's multi-crop variant: one weak query per size, each adding L_C and supervising every strong view; default: one at --image-size).")
-    var weakSizes: SizeList?
+    var weakSizes: CommaSeparated<Int>?
 
     @Option(help: "Epochs.")
     var epochs: Int?
@@ -170,8 +170,8 @@ struct PretrainCommand: ParsableCommand {
         o.architecture = arch
         o.baseWidth = baseWidth
         o.imageSize = imageSize
-        o.strongSizes = strongSizes?.sizes
-        o.weakSizes = weakSizes?.sizes
+        o.strongSizes = strongSizes?.values
+        o.weakSizes = weakSizes?.values
         o.objective = objective
         o.strongPool = strongPool
         o.strongMagnitudes = strongMagnitudes
