@@ -25,7 +25,7 @@ public final class CLSATrainer: PretrainingTrainer {
     public var completedSteps = 0
 
     /// Stream keys that separate this class's draws from the loader's (seed, epoch, …) streams.
-    private enum Stream: UInt64 { case model = 0x4D4F_4445_4C, queue = 0x5155_4555_45, shuffle = 0x5348_5546 }
+    private enum Stream: UInt64 { case queue = 0x5155_4555_45, shuffle = 0x5348_5546 }
 
     /// Builds the encoders, queue and optimiser for `configuration` with `stepsPerEpoch`
     /// optimiser steps in each epoch.
@@ -40,7 +40,7 @@ public final class CLSATrainer: PretrainingTrainer {
         self.stepsPerEpoch = stepsPerEpoch
         viewLayout = try configuration.views()
         let backbone = try configuration.backbone()
-        var random = SeededRandom(seed: configuration.seed, Stream.model.rawValue)
+        var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
         query = Encoder(backbone: backbone, hidden: configuration.hidden ?? backbone.featureDimension,
                         dimension: configuration.dimension, random: &random)
         query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups }

@@ -27,6 +27,10 @@ public protocol PretrainingTrainer: AnyObject {
     func step(views: [Tensor], labels: [Int?]) throws -> StepMetrics
 }
 
+/// The random stream (with the run's seed) that initialises a trainer's network: the same for
+/// every objective, so the arms of a study start from one initialisation.
+let modelInitializationStream: UInt64 = 0x4D4F_4445_4C
+
 /// The trainer `configuration.objective` needs: a `SupervisedTrainer` with `classCount` classes
 /// for `.supervised`, a `CLSATrainer` otherwise.
 /// - Throws: `ConfigurationError` for a bad setting, or a supervised run without classes.

@@ -16,9 +16,6 @@ public final class SupervisedTrainer: PretrainingTrainer {
     public let stepsPerEpoch: Int
     public var completedSteps = 0
 
-    /// The same stream as `CLSATrainer`'s query encoder, so both arms start from one initialisation.
-    private static let modelStream: UInt64 = 0x4D4F_4445_4C
-
     /// - Throws: `ConfigurationError` for a bad setting, fewer than 2 classes, or no full batch per epoch.
     public init(configuration: PretrainingConfiguration, stepsPerEpoch: Int, classCount: Int) throws {
         try configuration.validate()
@@ -34,7 +31,7 @@ public final class SupervisedTrainer: PretrainingTrainer {
         self.stepsPerEpoch = stepsPerEpoch
         var backbone = try configuration.backbone()
         backbone.classCount = classCount
-        var random = SeededRandom(seed: configuration.seed, Self.modelStream)
+        var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
         network = ResNet(backbone, random: &random)
         network.batchNormLayers.forEach { $0.groups = configuration.queryGroups }
         optimizer = SGD(parameters: network.namedParameters, learningRate: Float(configuration.effectiveLearningRate),
