@@ -27,10 +27,7 @@ struct AugmentCommand: ParsableCommand {
 
     func validate() throws {
         _ = try operation()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("--in '\(input)' is not a file")
-        }
+        try FileArgument.requireFile(input, flag: "--in")
     }
 
     func run() throws {

@@ -22,10 +22,7 @@ struct BackboneOptions: ParsableArguments {
     func validate() throws {
         switch (checkpoint, rawPixels) {
         case (let checkpoint?, nil):
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
-            }
+            try FileArgument.requireFile(checkpoint, flag: "--checkpoint")
         case (nil, let size?):
             guard size >= 1 else { throw ValidationError("--raw-pixels must be at least 1, got \(size)") }
         default:
@@ -51,7 +48,6 @@ struct BackboneOptions: ParsableArguments {
         return try PretrainedBackbone(checkpoint: checkpoint!)
     }
 }
-
 
 /// `--pixel-statistics`: the per-channel statistics raw pixels are normalised with.
 enum PixelStatistics: String, CaseIterable, ExpressibleByArgument {

@@ -23,10 +23,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var inference: InferenceOptions
 
     func validate() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
-        }
+        try FileArgument.requireFile(checkpoint, flag: "--checkpoint")
         try DatasetArgument.validate(data, flag: "--data")
     }
 

@@ -26,10 +26,7 @@ struct ExportCommand: ParsableCommand {
     func validate() throws {
         switch (checkpoint, untrainedPreset) {
         case (let checkpoint?, nil):
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw ValidationError("--checkpoint '\(checkpoint)' is not a file")
-            }
+            try FileArgument.requireFile(checkpoint, flag: "--checkpoint")
         case (nil, let preset?):
             guard PretrainingPreset.named(preset) != nil else {
                 throw ValidationError("unknown --untrained-preset '\(preset)' (expected one of: \(PretrainingPreset.all.map(\.name).joined(separator: ", ")))")

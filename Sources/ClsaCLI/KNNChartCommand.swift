@@ -48,10 +48,7 @@ struct KNNChartCommand: ParsableCommand {
     }
 
     private func parsedRuns() throws -> [(name: String, directory: String)] {
-        try runs.map { value in
-            let (name, directory) = try Self.split(value, flag: "--run")
-            return (name, directory)
-        }
+        try runs.map { try Self.split($0, flag: "--run") }
     }
 
     private func parsedReferences() throws -> [(name: String, value: Double)] {
