@@ -74,6 +74,12 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "BatchNorm groups of the query encoder (1: the whole batch; N: as N data-parallel workers would).")
     var queryGroups: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Score each query against every key of the batch, the other images' keys as extra negatives (the released code's logits).")
+    var inBatchNegatives: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Add the mirrored loss term, T as the query against the keys of T′ (the released code's --sym; one more key and query pass per step).")
+    var symmetric: Bool?
+
     @Option(help: "τ, the temperature of the contrastive loss.")
     var tau: Double?
 
@@ -185,6 +191,8 @@ struct PretrainCommand: ParsableCommand {
         o.queueSize = queueSize
         o.keyShuffleGroups = keyGroups
         o.queryGroups = queryGroups
+        o.inBatchNegatives = inBatchNegatives
+        o.symmetric = symmetric
         o.temperature = tau
         o.divergenceTemperature = tauD
         o.alpha = alpha

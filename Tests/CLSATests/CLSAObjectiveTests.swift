@@ -83,6 +83,43 @@ final class CLSAObjectiveTests: XCTestCase {
         XCTAssertLessThan(results[0].relativeError, 1e-2)
     }
 
+    /// Queries q₀ = (1, 0), q₁ = (0, 1), keys k₀ = (0.6, 0.8), k₁ = (1, 0), one queued key
+    /// (0, −1), τ = 0.5: with in-batch negatives each row holds [q·k₀, q·k₁, q·Q₀]/τ and its
+    /// positive is the row's own key.
+    func testInBatchNegativesByHand() {
+        let q = Tensor(shape: [2, 2], scalars: [1, 0, 0, 1])
+        let k = Tensor(shape: [2, 2], scalars: [0.6, 0.8, 1, 0])
+        let queue = Tensor(shape: [1, 2], scalars: [0, -1])
+        let logits = contrastiveLogits(query: q, positiveKeys: k, queue: queue, temperature: 0.5, inBatchNegatives: true)
+        XCTAssertEqual(logits.shape, [2, 3])
+        XCTAssertEqual(logits.scalars, [1.2, 2, 0, 1.6, 0, -2], accuracy: 1e-6)
+        XCTAssertEqual(contrastiveTargets(count: 2, inBatchNegatives: true), [0, 1])
+        let value = CLSAObjective(temperature: 0.5, beta: 0, inBatchNegatives: true)(
+            weakQuery: q, strongQueries: [], keys: k, queue: queue)
+        let row0 = -1.2 + log(exp(1.2) + exp(2) + 1), row1 = -0.0 + log(exp(1.6) + 1 + exp(-2))
+        XCTAssertEqual(Double(value.contrastive), (row0 + row1) / 2, accuracy: 1e-5)
+    }
+
+    func testInBatchContrastiveLogitsGradient() {
+        let (q, k, queue) = randomProblem(n: 3, d: 5, k: 7, seed: 12)
+        q.requiringGradient()
+        let results = GradientCheck.run(inputs: [q], step: 1e-2) { t in
+            contrastiveLogits(query: t[0], positiveKeys: k, queue: queue, temperature: 0.2, inBatchNegatives: true)
+        }
+        XCTAssertLessThan(results[0].relativeError, 1e-2)
+    }
+
+    /// L_D over the in-batch bank, differentiated with respect to the strong query.
+    func testInBatchDivergenceGradient() {
+        let (q, k, queue) = randomProblem(n: 3, d: 6, k: 12, seed: 13)
+        let strong = randomProblem(n: 3, d: 6, k: 12, seed: 14).0.requiringGradient()
+        let objective = CLSAObjective(temperature: 0.2, beta: 1, inBatchNegatives: true)
+        let results = GradientCheck.run(inputs: [strong], step: 1e-2) { t in
+            objective(weakQuery: q, strongQueries: [t[0]], keys: k, queue: queue).total
+        }
+        XCTAssertLessThan(results[0].relativeError, 1e-2)
+    }
+
     private func randomProblem(n: Int, d: Int, k: Int, seed: UInt64) -> (Tensor, Tensor, Tensor) {
         var random = SeededRandom(seed: seed)
         func unitRows(_ rows: Int) -> Tensor {

@@ -7,7 +7,9 @@ import TensorCore
 ///   distributions are softmaxes over the same bank [z, Q] at temperature τ_D and the weak
 ///   distribution p(·|z′) is held fixed (no gradient flows through it).
 ///
-/// With β = 0 this is MoCo v2 exactly; the caller then makes no strong views at all.
+/// With β = 0 this is MoCo v2 exactly; the caller then makes no strong views at all. With
+/// `inBatchNegatives` the bank is [all keys of the batch, Q] for L_C and L_D alike, as in the
+/// released code (`contrastiveLogits`).
 public struct CLSAObjective: Sendable {
     /// τ, the contrastive temperature.
     public var temperature: Float
@@ -16,11 +18,15 @@ public struct CLSAObjective: Sendable {
     public var divergenceTemperature: Float
     /// β, the weight of L_D.
     public var beta: Float
+    /// Whether the other images' keys of the batch are negatives too.
+    public var inBatchNegatives: Bool
 
-    public init(temperature: Float = 0.2, divergenceTemperature: Float? = nil, beta: Float = 1) {
+    public init(temperature: Float = 0.2, divergenceTemperature: Float? = nil, beta: Float = 1,
+                inBatchNegatives: Bool = false) {
         self.temperature = temperature
         self.divergenceTemperature = divergenceTemperature ?? temperature
         self.beta = beta
+        self.inBatchNegatives = inBatchNegatives
     }
 
     /// The loss and its parts.
@@ -39,27 +45,35 @@ public struct CLSAObjective: Sendable {
     ///   - keys: z [N, D] from the key encoder.
     ///   - queue: Q [K, D].
     public func callAsFunction(weakQuery: Tensor, strongQueries: [Tensor], keys: Tensor, queue: Tensor) -> Value {
-        let n = weakQuery.shape[0]
-        let weakLogits = contrastiveLogits(query: weakQuery, positiveKeys: keys, queue: queue, temperature: temperature)
-        let contrastive = crossEntropy(logits: weakLogits, targets: [Int](repeating: 0, count: n))
+        let weakLogits = logits(weakQuery, keys: keys, queue: queue, temperature: temperature)
+        let contrastive = crossEntropy(logits: weakLogits, targets: targets(count: weakQuery.shape[0]))
         guard !strongQueries.isEmpty, beta != 0 else {
             return Value(total: contrastive, contrastive: contrastive.item, divergence: 0)
         }
         let weakDistribution = withoutGradients {
             softmax(divergenceTemperature == temperature
                 ? weakLogits.detached()
-                : contrastiveLogits(query: weakQuery.detached(), positiveKeys: keys, queue: queue,
-                                    temperature: divergenceTemperature))
+                : logits(weakQuery.detached(), keys: keys, queue: queue, temperature: divergenceTemperature))
         }
         var total = contrastive
         var divergence: Float = 0
         for strong in strongQueries {
-            let strongLogits = contrastiveLogits(query: strong, positiveKeys: keys, queue: queue,
-                                                 temperature: divergenceTemperature)
+            let strongLogits = logits(strong, keys: keys, queue: queue, temperature: divergenceTemperature)
             let term = softCrossEntropy(logits: strongLogits, targetProbabilities: weakDistribution)
             divergence += term.item
             total = total + term * beta
         }
         return Value(total: total, contrastive: contrastive.item, divergence: divergence)
+    }
+
+    /// `contrastiveLogits` of `query` [N, D] against this objective's bank.
+    public func logits(_ query: Tensor, keys: Tensor, queue: Tensor, temperature: Float) -> Tensor {
+        contrastiveLogits(query: query, positiveKeys: keys, queue: queue, temperature: temperature,
+                          inBatchNegatives: inBatchNegatives)
+    }
+
+    /// Each of `count` rows' positive column in `logits`.
+    public func targets(count: Int) -> [Int] {
+        contrastiveTargets(count: count, inBatchNegatives: inBatchNegatives)
     }
 }

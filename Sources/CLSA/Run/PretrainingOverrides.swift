@@ -28,6 +28,8 @@ public struct PretrainingOverrides: Sendable {
     public var queueSize: Int?
     public var keyShuffleGroups: Int?
     public var queryGroups: Int?
+    public var inBatchNegatives: Bool?
+    public var symmetric: Bool?
     public var temperature: Double?
     public var divergenceTemperature: Double?
     public var alpha: Double?
@@ -87,6 +89,8 @@ public struct PretrainingOverrides: Sendable {
         if let queueSize { configuration.queueSize = queueSize }
         if let keyShuffleGroups { configuration.keyShuffleGroups = keyShuffleGroups }
         if let queryGroups { configuration.queryGroups = queryGroups }
+        if let inBatchNegatives { configuration.inBatchNegatives = inBatchNegatives }
+        if let symmetric { configuration.symmetric = symmetric }
         if let temperature { configuration.temperature = temperature }
         if let divergenceTemperature { configuration.divergenceTemperature = divergenceTemperature }
         if let alpha { configuration.alpha = alpha }

@@ -7,10 +7,12 @@ import TensorCore
 /// 1. keys z = key encoder(T), without gradients, with shuffle-BN;
 /// 2. weak query z′ = query encoder(T′); strong queries z″_s = query encoder(S_s);
 /// 3. L = L_C + β·Σ_s L_D(s) (`CLSAObjective`), or an ablation's loss; with several weak query
-///    sizes, the sum of that over the weak queries;
+///    sizes, the sum of that over the weak queries; `symmetric` adds the mirrored term, in which
+///    T is the query and the key encoder's keys of T′ are the positives (the released code's
+///    `--sym`);
 /// 4. backward, then `applyGradients()` — the one place where data-parallel training would
 ///    all-reduce the gradients — which steps SGD;
-/// 5. momentum update of the key encoder, and the keys enter the queue.
+/// 5. momentum update of the key encoder, and the keys of T enter the queue.
 public final class CLSATrainer: PretrainingTrainer {
     public let configuration: PretrainingConfiguration
     public let query: Encoder
@@ -55,7 +57,8 @@ public final class CLSATrainer: PretrainingTrainer {
                                   warmupSteps: configuration.warmupEpochs * stepsPerEpoch)
         objective = CLSAObjective(temperature: Float(configuration.temperature),
                                   divergenceTemperature: configuration.divergenceTemperature.map(Float.init),
-                                  beta: Float(configuration.beta))
+                                  beta: Float(configuration.beta),
+                                  inBatchNegatives: configuration.inBatchNegatives)
     }
 
     public var totalSteps: Int { schedule.totalSteps }
@@ -74,7 +77,7 @@ public final class CLSATrainer: PretrainingTrainer {
     }
 
     /// One optimisation step on `views` (one [N, 3, H, W] tensor per view of `viewLayout`).
-    /// The ablation objectives use the first weak query only.
+    /// The ablation objectives use the first weak query only (`validate` refuses `symmetric` with them).
     /// - Throws: `NonFiniteLossError` before any parameter changes if the loss is not finite.
     public func step(views: [Tensor]) throws -> StepMetrics {
         let stepNumber = completedSteps + 1
@@ -83,12 +86,15 @@ public final class CLSATrainer: PretrainingTrainer {
         query.setTraining(true)
 
         var shuffle = SeededRandom(seed: configuration.seed, Stream.shuffle.rawValue, UInt64(completedSteps))
-        let keys = key.keys(for: views[CLSAViews.keyView], random: &shuffle)
         precondition(views.count == viewLayout.viewShapes.count,
                      "CLSATrainer: \(views.count) view tensors for \(viewLayout.viewShapes.count) views")
-        let (loss, contrastive, divergence) = lossTerms(weakViews: viewLayout.weakQueryViews.map { views[$0] },
-                                                        strongViews: viewLayout.strongViews.map { views[$0] },
-                                                        keys: keys)
+        let keyView = views[CLSAViews.keyView]
+        let keys = key.keys(for: keyView, random: &shuffle)
+        var pairs = viewLayout.weakQueryViews.map { QueryPair(view: views[$0], keys: keys) }
+        if configuration.symmetric {
+            pairs.append(QueryPair(view: keyView, keys: key.keys(for: pairs[0].view, random: &shuffle)))
+        }
+        let (loss, contrastive, divergence) = lossTerms(pairs: pairs, strongViews: viewLayout.strongViews.map { views[$0] })
         guard loss.item.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: loss.item) }
 
         optimizer.zeroGradients()
@@ -107,27 +113,33 @@ public final class CLSATrainer: PretrainingTrainer {
         optimizer.step()
     }
 
-    private func lossTerms(weakViews: [Tensor], strongViews: [Tensor], keys: Tensor) -> (Tensor, Float, Float) {
+    /// A weak query view and the key encoder's keys that are its positives.
+    private struct QueryPair {
+        let view: Tensor
+        let keys: Tensor
+    }
+
+    private func lossTerms(pairs: [QueryPair], strongViews: [Tensor]) -> (Tensor, Float, Float) {
         switch configuration.objective {
         case .clsa:
             let strongQueries = strongViews.map { query($0) }
             var total: Tensor?, contrastive: Float = 0, divergence: Float = 0
-            for weakView in weakViews {
-                let value = objective(weakQuery: query(weakView), strongQueries: strongQueries,
-                                      keys: keys, queue: queue.keys)
+            for pair in pairs {
+                let value = objective(weakQuery: query(pair.view), strongQueries: strongQueries,
+                                      keys: pair.keys, queue: queue.keys)
                 total = total.map { $0 + value.total } ?? value.total
                 contrastive += value.contrastive
                 divergence += value.divergence
             }
             return (total!, contrastive, divergence)
         case .strongQuery:
-            let loss = contrastiveLoss(query(strongViews[0]), keys: keys)
+            let loss = contrastiveLoss(query(strongViews[0]), keys: pairs[0].keys)
             return (loss, loss.item, 0)
         case .strongContrastive:
-            let weak = contrastiveLoss(query(weakViews[0]), keys: keys)
+            let weak = contrastiveLoss(query(pairs[0].view), keys: pairs[0].keys)
             var total = weak, strongSum: Float = 0
             for view in strongViews {
-                let term = contrastiveLoss(query(view), keys: keys)
+                let term = contrastiveLoss(query(view), keys: pairs[0].keys)
                 strongSum += term.item
                 total = total + term * Float(configuration.beta)
             }
@@ -138,8 +150,7 @@ public final class CLSATrainer: PretrainingTrainer {
     }
 
     private func contrastiveLoss(_ q: Tensor, keys: Tensor) -> Tensor {
-        let logits = contrastiveLogits(query: q, positiveKeys: keys, queue: queue.keys,
-                                       temperature: Float(configuration.temperature))
-        return crossEntropy(logits: logits, targets: [Int](repeating: 0, count: q.shape[0]))
+        let logits = objective.logits(q, keys: keys, queue: queue.keys, temperature: objective.temperature)
+        return crossEntropy(logits: logits, targets: objective.targets(count: q.shape[0]))
     }
 }

@@ -66,6 +66,13 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     public var keyShuffleGroups: Int?
     /// BatchNorm groups of the query encoder (1: the whole batch).
     public var queryGroups = 1
+    /// Whether the other images' keys of the batch are negatives besides the queue (the
+    /// released code's logits `q·k_allᵀ`; `contrastiveLogits`).
+    public var inBatchNegatives = false
+    /// Whether the loss adds the mirrored term, T as the query against the keys of T′ (the
+    /// released code's `--sym`): one more key and query pass per step. CLSA and MoCo v2 only,
+    /// with a single weak query view.
+    public var symmetric = false
     /// Per-channel normalisation of the views.
     public var mean = [0.485, 0.456, 0.406]
     public var standardDeviation = [0.229, 0.224, 0.225]
@@ -106,6 +113,8 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         try read(.hidden, into: &hidden)
         try read(.keyShuffleGroups, into: &keyShuffleGroups)
         try read(.queryGroups, into: &queryGroups)
+        try read(.inBatchNegatives, into: &inBatchNegatives)
+        try read(.symmetric, into: &symmetric)
         try read(.mean, into: &mean)
         try read(.standardDeviation, into: &standardDeviation)
         try read(.seed, into: &seed)
@@ -172,6 +181,8 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
             try ConfigurationError.require(keyShuffleGroups >= 1 && batchSize % keyShuffleGroups == 0,
                         "`keyShuffleGroups` must be a divisor of `batchSize` \(batchSize), got \(keyShuffleGroups)")
         }
+        try ConfigurationError.require(!symmetric || (objective == .clsa && (weakSizes?.count ?? 1) == 1),
+                    "`symmetric` needs the clsa objective and one weak query view, got \(objective.rawValue) with \(weakSizes?.count ?? 1)")
         try ConfigurationError.require(batchSize % queryGroups == 0, "`batchSize` \(batchSize) must be divisible by `queryGroups` \(queryGroups)")
         try ConfigurationError.require(effectiveLearningRate > 0 && effectiveLearningRate.isFinite, "`learningRate` must be positive, got \(effectiveLearningRate)")
         try ConfigurationError.require(warmupEpochs >= 0 && warmupEpochs < epochs, "`warmupEpochs` must lie in 0..<`epochs` (\(epochs)), got \(warmupEpochs)")
@@ -206,6 +217,8 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         compare("epochs", epochs, saved.epochs)
         compare("objective", objective.rawValue, saved.objective.rawValue)
         compare("beta", beta, saved.beta)
+        compare("in-batch negatives", inBatchNegatives, saved.inBatchNegatives)
+        compare("symmetric", symmetric, saved.symmetric)
         compare("seed", seed, saved.seed)
         return differences
     }
