@@ -9,11 +9,14 @@ import TensorCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure this machine: OpenBLAS kernel, sgemm throughput at ResNet-50's shapes, ResNet-50 training speed.",
-        discussion: "Prints one 'name: value' line per figure. GFLOP/s figures are the best of several timed runs after a warm-up.")
+        abstract: "Measure this machine: OpenBLAS kernel, sgemm throughput at ResNet-50's shapes, ResNet-50 training speed, "
+            + "and whole CLSA and MoCo v2 pretraining steps.",
+        discussion: "Prints one 'name: value' line per figure. GFLOP/s figures are the best of several timed runs after a "
+            + "warm-up; pretraining-step figures are the median of 5 steps after 2 warm-ups, at all threads and at one, "
+            + "each step section in a process of its own (its peak RSS its own).")
 
     /// The report, in order. A new set of figures is one more `BenchSection` here.
-    static let sections: [BenchSection] = [.machine, .sgemm, .resnet50]
+    static let sections: [BenchSection] = [.machine, .sgemm, .resnet50, .fashionMNIST, .clsaSingle, .clsaMulti]
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
     var threads: Int?
@@ -21,8 +24,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Two timed runs per figure instead of five: rougher figures, sooner.")
     var quick = false
 
-    @Option(name: .customLong("only"), help: "Run only these sections (machine, sgemm, resnet50); repeatable.")
+    @Option(name: .customLong("only"), help: "Run only these sections (machine, sgemm, resnet50, fashion-mnist, clsa-single, clsa-multi); repeatable.")
     var onlySections: [String] = []
+
+    /// Set in the child process that runs one `runsAlone` section: the parent's sgemm peak.
+    @Option(help: .hidden)
+    var sectionProcessSgemmPeak: Double?
 
     func validate() throws {
         if let threads, threads < 1 {
@@ -36,12 +43,40 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Threading.setThreadCount(threads) }
-        let settings = quick ? BenchSettings(warmups: 1, repetitions: 2) : BenchSettings(warmups: 1, repetitions: 5)
+        let settings = quick ? BenchSettings(warmups: 1, repetitions: 2, stepWarmups: 1, stepRepetitions: 2)
+            : BenchSettings(warmups: 1, repetitions: 5, stepWarmups: 2, stepRepetitions: 5)
         var results = BenchResults()
+        if let peak = sectionProcessSgemmPeak {
+            results.sgemmPeakGigaflops = peak > 0 ? peak : nil
+            for section in Self.sections where onlySections.contains(section.name) {
+                try section.run(settings, &results)
+                BenchReport.line("\(section.name.replacingOccurrences(of: "-", with: "_"))_peak_rss_mb",
+                                 String(format: "%.0f", PeakMemory.residentMegabytes))
+            }
+            return
+        }
         for section in Self.sections where onlySections.isEmpty || onlySections.contains(section.name) {
-            try section.run(settings, &results)
+            if section.runsAlone {
+                try runInChildProcess(section, sgemmPeak: results.sgemmPeakGigaflops)
+            } else {
+                try section.run(settings, &results)
+            }
         }
         BenchReport.line("peak_rss_mb", String(format: "%.0f", PeakMemory.residentMegabytes))
+    }
+
+    /// Runs `section` in a new `clsa bench` process with this one's settings, its report going
+    /// straight to this process's stdout.
+    private func runInChildProcess(_ section: BenchSection, sgemmPeak: Double?) throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        child.arguments = ["bench", "--only", section.name, "--section-process-sgemm-peak", String(sgemmPeak ?? 0)]
+            + (threads.map { ["--threads", String($0)] } ?? []) + (quick ? ["--quick"] : [])
+        try child.run()
+        child.waitUntilExit()
+        guard child.terminationReason == .exit, child.terminationStatus == 0 else {
+            throw ValidationError("bench section '\(section.name)' failed in its own process (status \(child.terminationStatus))")
+        }
     }
 }
 
@@ -51,6 +86,10 @@ struct BenchSettings {
     var warmups: Int
     /// Timed runs; the figure is their best.
     var repetitions: Int
+    /// Untimed pretraining steps at each thread count before the timed ones.
+    var stepWarmups: Int
+    /// Timed pretraining steps at each thread count; the figure is their median.
+    var stepRepetitions: Int
 }
 
 /// The report's output: `name: value` lines, flushed one by one so a long run shows progress.
@@ -64,6 +103,8 @@ enum BenchReport {
 /// A named group of report lines.
 struct BenchSection: Sendable {
     let name: String
+    /// Whether the section runs in a process of its own (`clsa bench` starts one per section).
+    var runsAlone = false
     let run: @Sendable (BenchSettings, inout BenchResults) throws -> Void
 }
 

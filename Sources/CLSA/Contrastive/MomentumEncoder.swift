@@ -31,10 +31,12 @@ public final class MomentumEncoder {
     /// φ ← α·φ + (1 − α)·θ over the parameters (buffers are the key encoder's own).
     public func update(from query: Encoder) {
         let alpha = momentum, beta = 1 - momentum
-        for (key, source) in zip(encoder.parameters, query.parameters) {
-            let k = key.data, q = source.data
-            Threading.parallelRanges(key.count, minimumChunk: 1 << 15) { r in
-                for i in r { k[i] = alpha * k[i] + beta * q[i] }
+        OpProfile.measure(.momentumUpdate) {
+            for (key, source) in zip(encoder.parameters, query.parameters) {
+                let k = key.data, q = source.data
+                Threading.parallelRanges(key.count, minimumChunk: 1 << 15) { r in
+                    for i in r { k[i] = alpha * k[i] + beta * q[i] }
+                }
             }
         }
     }

@@ -29,6 +29,7 @@ public func contrastiveLogits(query: Tensor, positiveKeys: Tensor, queue: Tensor
     let scale = 1 / temperature
     let out = Tensor(uninitializedShape: [n, width])
     let q = query.data, keys = positiveKeys.data, o = out.data
+    OpProfile.countMultiplyAdds(n * width * d)
     // Negatives from the queue: one GEMM writing the columns after the keys' (ldc = width).
     sgemm(transposeB: true, m: n, n: k, k: d, alpha: scale, a: q, lda: d, b: queue.data, ldb: d,
           beta: 0, c: o + keyColumns, ldc: width)

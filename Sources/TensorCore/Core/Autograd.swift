@@ -13,6 +13,7 @@ extension Tensor {
     @discardableResult
     public func recordingGradient(_ name: String, inputs: [Tensor],
                            backward: @escaping (_ outputGradient: Tensor) -> Void) -> Tensor {
+        if OpProfile.isEnabled { OpProfile.endSpan(as: OpProfile.Kind(operation: name)) }
         guard GradientMode.isEnabled else { return self }
         let needing = inputs.filter { $0.requiresGradient }
         guard !needing.isEmpty else { return self }
@@ -66,7 +67,7 @@ extension Tensor {
             for tensor in order.reversed() {
                 guard let node = tensor.gradientNode else { continue }
                 if let g = tensor.gradient {
-                    node.backward(g)
+                    OpProfile.measure(OpProfile.Kind(operation: node.name)) { node.backward(g) }
                 }
                 tensor.gradientNode = nil
                 tensor.gradient = nil

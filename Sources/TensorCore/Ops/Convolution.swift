@@ -37,6 +37,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
     let y = Tensor(uninitializedShape: [outChannels, g.batch, g.outputHeight, g.outputWidth])
     let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && stride == 1 && padding == 0
     let (rows, allColumns) = (g.columnRows, g.batch * g.outputPlane)
+    OpProfile.countMultiplyAdds(outChannels * rows * allColumns)
 
     if pointwise {
         // y[Cout, N·H·W] = W[Cout, Cin] · x[Cin, N·H·W]

@@ -51,7 +51,7 @@ package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images:
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
     let (kernelArea, outputWidth) = (g.kernelHeight * g.kernelWidth, g.outputWidth)
-    Threading.parallelRanges(g.columnRows * blockImages) { tasks in
+    OpProfile.measure(.im2col) { Threading.parallelRanges(g.columnRows * blockImages) { tasks in
         for task in tasks {
             let row = task / blockImages, image = task % blockImages
             let channel = row / kernelArea
@@ -78,7 +78,7 @@ package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images:
             (destination + rows.upperBound * outputWidth)
                 .update(repeating: 0, count: (g.outputHeight - rows.upperBound) * outputWidth)
         }
-    }
+    } }
 }
 
 /// Scatters `column` (laid out as `im2col` writes it) back onto dx: [C, N, H, W], summing the
@@ -90,7 +90,7 @@ package func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, im
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
     let outputWidth = g.outputWidth
-    Threading.parallelRanges(g.channels * blockImages) { tasks in
+    OpProfile.measure(.im2col) { Threading.parallelRanges(g.channels * blockImages) { tasks in
         for task in tasks {
             let channel = task / blockImages, image = task % blockImages
             let plane = dx + (channel * g.batch + images.lowerBound + image) * g.inputPlane
@@ -116,7 +116,7 @@ package func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, im
                 }
             }
         }
-    }
+    } }
 }
 
 // Stride 2 — ResNet's stem, its downsampling 3×3 and 1×1 convolutions — would otherwise run a

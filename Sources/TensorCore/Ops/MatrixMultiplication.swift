@@ -39,6 +39,7 @@ struct MatrixProduct {
 
     /// c ← op(A)·op(B) (+ c when `accumulate`); c is [m, n].
     func forward(into c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        OpProfile.countMultiplyAdds(m * n * k)
         sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
               a: a.data, lda: a.shape[1], b: b.data, ldb: b.shape[1],
               beta: accumulate ? 1 : 0, c: c, ldc: n)

@@ -42,6 +42,10 @@ public final class SGD {
 
     /// Applies one update to every parameter that has a gradient.
     public func step() {
+        OpProfile.measure(.optimizer) { updateParameters() }
+    }
+
+    private func updateParameters() {
         for (index, (_, p)) in parameters.enumerated() {
             guard let grad = p.gradient else { continue }
             let lambda = decays[index] ? weightDecay : 0

@@ -1,0 +1,69 @@
+import CLSA
+import TensorCore
+
+/// Whole pretraining steps (`CLSATrainer.step`: keys, queries, loss, backward, SGD, momentum
+/// update, enqueue) on synthetic views: images/s at each thread count, the step's nominal FLOPs
+/// and where its time goes (`OpProfile`).
+///
+/// Nominal FLOPs follow the rule: 2 per multiply-add; each forward pass counts its
+/// convolutions, linear layers and contrastive logits once and each pass that is
+/// back-propagated counts them twice more. The counts come from one profiled step, so they
+/// follow whatever the configuration runs (strong views, symmetric loss, queue size).
+public enum TrainingStepBenchmark {
+    public struct Result: Sendable {
+        public let threads: Int
+        /// Each timed step's duration, in seconds.
+        public let stepSeconds: TimingSummary
+        /// Images of the batch per second of the median step.
+        public let imagesPerSecond: Double
+        /// Nominal FLOPs of one image's share of a step.
+        public let flopsPerImage: Double
+        /// Seconds of one step by kind of operation (from steps timed apart from `stepSeconds`).
+        public let secondsByKind: [OpProfile.Kind: Double]
+
+        public var effectiveGigaflops: Double { imagesPerSecond * flopsPerImage / 1e9 }
+    }
+
+    /// Measures `configuration`'s step at each of `threadCounts`. The thread counts alternate
+    /// step by step (`warmups` rounds untimed, then `repetitions` timed), so drift of the host
+    /// hits each alike; then two profiled steps per thread count give the breakdown.
+    public static func measure(_ configuration: PretrainingConfiguration, threadCounts: [Int],
+                               warmups: Int, repetitions: Int) throws -> [Result] {
+        precondition(!threadCounts.isEmpty && repetitions >= 1, "TrainingStepBenchmark: nothing to measure")
+        let restoredThreads = Threading.threadCount
+        defer { Threading.setThreadCount(restoredThreads) }
+        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1_000)
+        var random = SeededRandom(seed: 0)
+        let batch = configuration.batchSize
+        let views = trainer.viewLayout.viewShapes.map { shape in
+            Tensor(shape: [batch, 3, shape.height, shape.width],
+                   scalars: (0..<(batch * 3 * shape.height * shape.width)).map { _ in Float(random.normal()) })
+        }
+        func step() throws { _ = try trainer.step(views: views) }
+
+        for _ in 0..<warmups {
+            for threads in threadCounts { Threading.setThreadCount(threads); try step() }
+        }
+        let clock = ContinuousClock()
+        var samples = [[Double]](repeating: [], count: threadCounts.count)
+        for _ in 0..<repetitions {
+            for (index, threads) in threadCounts.enumerated() {
+                Threading.setThreadCount(threads)
+                let elapsed = try clock.measure { try step() }
+                samples[index].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+        }
+        return try threadCounts.enumerated().map { index, threads in
+            Threading.setThreadCount(threads)
+            let profiledSteps = 2
+            OpProfile.start()
+            for _ in 0..<profiledSteps { try step() }
+            let (forward, recorded) = (OpProfile.multiplyAdds, OpProfile.recordedMultiplyAdds)
+            let seconds = OpProfile.stop().mapValues { $0 / Double(profiledSteps) }
+            let timing = TimingSummary(samples: samples[index])
+            return Result(threads: threads, stepSeconds: timing, imagesPerSecond: Double(batch) / timing.median,
+                          flopsPerImage: 2 * Double(forward + 2 * recorded) / Double(profiledSteps * batch),
+                          secondsByKind: seconds)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Benchmarking
+import CLSA
+import Foundation
+import TensorCore
+
+/// The pretraining-step sections of `clsa bench`: whole CLSA and MoCo v2 steps on synthetic
+/// views (`TrainingStepBenchmark`), at all threads and at one. Each runs in a process of its
+/// own, so its `_peak_rss_mb` is its own.
+extension BenchSection {
+    /// The `fashion-mnist` preset's CLSA-Single and MoCo v2 (β = 0) steps.
+    static let fashionMNIST = BenchSection(name: "fashion-mnist", runsAlone: true) { settings, results in
+        let preset = PretrainingPreset.fashionMNIST.configuration
+        var moco = preset
+        moco.beta = 0
+        try reportSteps("fashion_mnist_clsa_single", preset, settings, results)
+        try reportSteps("fashion_mnist_moco", moco, settings, results)
+    }
+
+    /// The paper's CLSA-Single step on ResNet-50 at batch 32: keys and weak queries at 224 px,
+    /// the strong query at 96 px, K 65536.
+    static let clsaSingle = BenchSection(name: "clsa-single", runsAlone: true) { settings, results in
+        try reportSteps("clsa_single", paperStep(PretrainingPreset.paperSingle), settings, results)
+    }
+
+    /// The paper's CLSA-Multi step: strong queries at 224, 192, 160, 128 and 96 px.
+    static let clsaMulti = BenchSection(name: "clsa-multi", runsAlone: true) { settings, results in
+        try reportSteps("clsa_multi", paperStep(PretrainingPreset.paperMulti), settings, results)
+    }
+
+    private static func paperStep(_ preset: PretrainingPreset) -> PretrainingConfiguration {
+        var configuration = preset.configuration
+        configuration.batchSize = 32
+        return configuration
+    }
+
+    /// Prints PREFIX_images_per_s, _effective_gflops, _gflop_per_image, the ratio to the sgemm
+    /// peak (the run's, or a 2048³ re-check if higher), the step's time shares by kind, and the
+    /// one-thread figures with `_1_thread` and their ratio, `_thread_scaling`.
+    private static func reportSteps(_ prefix: String, _ configuration: PretrainingConfiguration,
+                                    _ settings: BenchSettings, _ results: BenchResults) throws {
+        let all = Threading.threadCount
+        let threadCounts = all > 1 ? [all, 1] : [1]
+        let measured = try TrainingStepBenchmark.measure(configuration, threadCounts: threadCounts,
+                                                         warmups: settings.stepWarmups, repetitions: settings.stepRepetitions)
+        let full = measured[0]
+        BenchReport.line("\(prefix)_images_per_s", String(format: "%.2f", full.imagesPerSecond))
+        BenchReport.line("\(prefix)_gflop_per_image", String(format: "%.3f", full.flopsPerImage / 1e9))
+        BenchReport.line("\(prefix)_effective_gflops", String(format: "%.1f", full.effectiveGigaflops))
+        let recheck = GEMMBenchmark.measure(GEMMShape(m: 2048, k: 2048, n: 2048), warmups: 1,
+                                            repetitions: settings.repetitions).bestGigaflops
+        let peak = max(results.sgemmPeakGigaflops ?? 0, recheck)
+        BenchReport.line("\(prefix)_sgemm_peak_gflops", String(format: "%.1f", peak))
+        BenchReport.line("\(prefix)_ratio_to_sgemm_peak", String(format: "%.3f", full.effectiveGigaflops / peak))
+        let stepSeconds = full.secondsByKind.values.reduce(0, +)
+        for kind in OpProfile.Kind.allCases {
+            BenchReport.line("\(prefix)_time_share_\(kind.rawValue)",
+                             String(format: "%.3f", (full.secondsByKind[kind] ?? 0) / stepSeconds))
+        }
+        if let single = measured.dropFirst().first {
+            BenchReport.line("\(prefix)_images_per_s_1_thread", String(format: "%.2f", single.imagesPerSecond))
+            BenchReport.line("\(prefix)_effective_gflops_1_thread", String(format: "%.1f", single.effectiveGigaflops))
+            BenchReport.line("\(prefix)_thread_scaling", String(format: "%.2f", full.imagesPerSecond / single.imagesPerSecond))
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import XCTest
+
+/// `clsa bench`'s pretraining-step figures, as the performance work and its checks read them.
+final class BenchCommandTests: XCTestCase {
+    func testFashionMNISTSectionPrintsTheStepFigures() throws {
+        let outcome = try ClsaExecutable.run(["bench", "--only", "fashion-mnist", "--quick", "--threads", "2"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        var figures: [String: Double] = [:]
+        for line in outcome.standardOutput.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let value = Double(parts[1]) { figures[parts[0]] = value }
+        }
+        for name in ["fashion_mnist_clsa_single_images_per_s", "fashion_mnist_moco_images_per_s",
+                     "fashion_mnist_clsa_single_images_per_s_1_thread", "fashion_mnist_moco_images_per_s_1_thread",
+                     "fashion_mnist_clsa_single_effective_gflops", "fashion_mnist_clsa_single_thread_scaling",
+                     "fashion_mnist_peak_rss_mb"] {
+            XCTAssertGreaterThan(figures[name] ?? 0, 0, "\(name) missing or not positive in:\n\(outcome.standardOutput)")
+        }
+        let shares = figures.filter { $0.key.hasPrefix("fashion_mnist_clsa_single_time_share_") }
+        XCTAssertEqual(shares.count, 10)
+        XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 0.01)
+        // The strong view adds its passes: a CLSA image costs more nominal FLOPs than a MoCo one.
+        XCTAssertGreaterThan(figures["fashion_mnist_clsa_single_gflop_per_image"]!, figures["fashion_mnist_moco_gflop_per_image"]!)
+    }
+
+    func testUnknownSectionIsRefused() throws {
+        let outcome = try ClsaExecutable.run(["bench", "--only", "clsa-double"])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.standardError.contains("clsa-single"), outcome.standardError)
+    }
+}
