@@ -6,27 +6,20 @@ import XCTest
 /// The released code's symmetric loss: the step adds the mirrored term, T as the query against
 /// the keys of T′.
 final class SymmetricLossTests: XCTestCase {
-    /// Whole-batch BatchNorm in both encoders, so that a key does not depend on the shuffle.
+    /// The tiny fixture with whole-batch BatchNorm in both encoders, so that a key does not depend
+    /// on the shuffle.
     private func configuration(symmetric: Bool, inBatchNegatives: Bool = false) -> PretrainingConfiguration {
-        var c = PretrainingConfiguration()
-        c.architecture = .resnet18Small
-        c.baseWidth = 4
-        c.imageSize = 16
-        c.strongSizes = [8]
-        c.batchSize = 4
-        c.queueSize = 16
+        var c = PretrainingFixtures.tinyConfiguration()
         c.keyShuffleGroups = 1
         c.symmetric = symmetric
         c.inBatchNegatives = inBatchNegatives
         return c
     }
 
+    /// (T, T′, S) for the fixture, drawn from `seed`.
     private func batches(seed: UInt64) -> (t: Tensor, tPrime: Tensor, strong: Tensor) {
-        var random = SeededRandom(seed: seed)
-        func batch(_ side: Int) -> Tensor {
-            Tensor(shape: [4, 3, side, side], scalars: (0..<(4 * 3 * side * side)).map { _ in Float(random.normal()) })
-        }
-        return (batch(16), batch(16), batch(8))
+        let views = PretrainingFixtures.views(for: configuration(symmetric: false), seed: seed)
+        return (views[0], views[1], views[2])
     }
 
     /// The symmetric step's loss terms are those of a plain step on (T, T′) plus those of a plain
