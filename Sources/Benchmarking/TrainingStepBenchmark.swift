@@ -20,6 +20,8 @@ public enum TrainingStepBenchmark {
         public let flopsPerImage: Double
         /// Seconds of one step by kind of operation (from steps timed apart from `stepSeconds`).
         public let secondsByKind: [OpProfile.Kind: Double]
+        /// Tensor storages per step that did not come from `StoragePool` (after the warm-up).
+        public let systemAllocationsPerStep: Double
 
         public var effectiveGigaflops: Double { imagesPerSecond * flopsPerImage / 1e9 }
     }
@@ -56,14 +58,17 @@ public enum TrainingStepBenchmark {
         return try threadCounts.enumerated().map { index, threads in
             Threading.setThreadCount(threads)
             let profiledSteps = 2
+            let allocationsBefore = StoragePool.shared.systemAllocationCount
             OpProfile.start()
             for _ in 0..<profiledSteps { try step() }
             let (forward, recorded) = (OpProfile.multiplyAdds, OpProfile.recordedMultiplyAdds)
             let seconds = OpProfile.stop().mapValues { $0 / Double(profiledSteps) }
+            let allocations = StoragePool.shared.systemAllocationCount - allocationsBefore
             let timing = TimingSummary(samples: samples[index])
             return Result(threads: threads, stepSeconds: timing, imagesPerSecond: Double(batch) / timing.median,
                           flopsPerImage: 2 * Double(forward + 2 * recorded) / Double(profiledSteps * batch),
-                          secondsByKind: seconds)
+                          secondsByKind: seconds,
+                          systemAllocationsPerStep: Double(allocations) / Double(profiledSteps))
         }
     }
 }

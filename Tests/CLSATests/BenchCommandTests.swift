@@ -16,6 +16,7 @@ final class BenchCommandTests: XCTestCase {
                      "fashion_mnist_peak_rss_mb"] {
             XCTAssertGreaterThan(figures[name] ?? 0, 0, "\(name) missing or not positive in:\n\(outcome.standardOutput)")
         }
+        XCTAssertNotNil(figures["fashion_mnist_clsa_single_storage_allocations_outside_pool_per_step"])
         let shares = figures.filter { $0.key.hasPrefix("fashion_mnist_clsa_single_time_share_") }
         XCTAssertEqual(shares.count, 10)
         XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 0.01)

@@ -48,11 +48,18 @@ public final class StoragePool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var idleBytes = 0
+    private var systemAllocations = 0
     private var capacity: Int
 
     init() {
         let megabytes = ProcessInfo.processInfo.environment["CLSA_STORAGE_POOL_MB"].flatMap(Int.init) ?? 8192
         capacity = max(0, megabytes) << 20
+    }
+
+    /// Blocks handed out so far that did not come from the pool (new allocations of any size).
+    public var systemAllocationCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return systemAllocations
     }
 
     /// Bytes held idle.
@@ -72,15 +79,14 @@ public final class StoragePool: @unchecked Sendable {
     }
 
     func allocate(count: Int) -> UnsafeMutablePointer<Float> {
-        if count >= minimumPooledCount {
-            lock.lock()
-            if let block = idle[count]?.popLast() {
-                idleBytes -= count * MemoryLayout<Float>.stride
-                lock.unlock()
-                return block
-            }
+        lock.lock()
+        if count >= minimumPooledCount, let block = idle[count]?.popLast() {
+            idleBytes -= count * MemoryLayout<Float>.stride
             lock.unlock()
+            return block
         }
+        systemAllocations += 1
+        lock.unlock()
         var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
