@@ -1,83 +1,59 @@
 import TensorCore
-/// Where the time of an im2col convolution goes: the two rearrangements against the three
-/// GEMMs of a forward and backward pass, measured on the code `conv2d` runs (same image
-/// blocks, same workspace).
+
+/// The time of one `conv2d` forward and backward pass (dX and dW) at a given shape and im2col
+/// column budget, with dX by the transposed convolution or by col2im: the measurement behind `ConvolutionTuning.columnBudgetBytes` and the choice
+/// of each gradient's path.
 ///
 /// ```swift
-/// let p = ConvolutionBenchmark.measure(inChannels: 64, outChannels: 64, kernelSize: 3,
-///                                      padding: 1, height: 56, width: 56, batch: 32)
-/// print(p.im2col, p.forwardGEMM, p.col2im)   // seconds
+/// let t = ConvolutionBenchmark.measure(inChannels: 16, outChannels: 16, kernelSize: 3, padding: 1,
+///                                      height: 32, width: 32, batch: 64)
+/// print(t.forward, t.backward)   // seconds for the whole batch
 /// ```
 public enum ConvolutionBenchmark {
-    /// Seconds per phase for the whole batch (the fastest of the repetitions, per phase).
-    public struct Phases: Sendable {
-        /// im2col of the whole batch (done once in forward and again in backward).
-        public var im2col = Double.infinity
-        /// Y = W·col.
-        public var forwardGEMM = Double.infinity
-        /// dW += dY·colᵀ.
-        public var weightGradientGEMM = Double.infinity
-        /// dcol = Wᵀ·dY.
-        public var columnGradientGEMM = Double.infinity
-        /// col2im of the whole batch.
-        public var col2im = Double.infinity
+    /// Seconds for the whole batch, each the fastest of the repetitions.
+    public struct Timing: Sendable {
+        /// y = conv2d(x, weight).
+        public var forward = Double.infinity
+        /// dX and dW from dY.
+        public var backward = Double.infinity
 
-        /// Forward plus backward, with im2col counted twice as `conv2d` runs it.
-        public var total: Double { 2 * im2col + forwardGEMM + weightGradientGEMM + columnGradientGEMM + col2im }
+        public var total: Double { forward + backward }
     }
 
-    /// Times each phase of a k×k convolution x [Cin, N, H, W] → [Cout, N, Ho, Wo].
+    /// Times a k×k convolution x [Cin, N, H, W] → [Cout, N, Ho, Wo] as `conv2d` runs it, with
+    /// `columnBudgetBytes` (default: the tuned value) for its im2col blocks and dX by the transposed
+    /// convolution where it applies (`transposedInputGradient`) or by GEMM + col2im.
     public static func measure(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                                padding: Int = 0, height: Int, width: Int, batch: Int,
-                               repetitions: Int = 5) -> Phases {
-        let g = ConvolutionGeometry(channels: inChannels, batch: batch, height: height, width: width,
-                                    kernelHeight: kernelSize, kernelWidth: kernelSize,
-                                    stride: stride, padding: padding)
-        var random = SeededRandom(seed: 1)
-        func filled(_ shape: [Int]) -> Tensor {
-            Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(random.uniform(-1, 1)) })
-        }
-        let x = filled([inChannels, batch, height, width])
-        let weight = filled([outChannels, inChannels, kernelSize, kernelSize])
-        let dy = filled([outChannels, batch, g.outputHeight, g.outputWidth])
-        let y = Tensor(uninitializedShape: dy.shape)
-        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: weight.shape)
-        let (rows, allColumns) = (g.columnRows, batch * g.outputPlane)
+                               columnBudgetBytes: Int? = nil, transposedInputGradient: Bool = true,
+                               repetitions: Int = 5) -> Timing {
+        let saved = (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.inputGradientByTransposedConvolution)
+        ConvolutionTuning.columnBudgetBytes = columnBudgetBytes ?? saved.0
+        ConvolutionTuning.inputGradientByTransposedConvolution = transposedInputGradient
+        defer { (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.inputGradientByTransposedConvolution) = saved }
 
-        var best = Phases()
+        var random = SeededRandom(seed: 1)
+        func filled(_ shape: [Int], requiresGradient: Bool) -> Tensor {
+            Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(random.uniform(-1, 1)) },
+                   requiresGradient: requiresGradient)
+        }
+        let x = filled([inChannels, batch, height, width], requiresGradient: true)
+        let weight = filled([outChannels, inChannels, kernelSize, kernelSize], requiresGradient: true)
+        let outputSize = { (size: Int) in (size + 2 * padding - kernelSize) / stride + 1 }
+        let dy = filled([outChannels, batch, outputSize(height), outputSize(width)], requiresGradient: false)
+
+        var best = Timing()
         // One pass more than asked: the first pays for page faults and thread start-up, and the
         // per-phase minimum discards it.
         for _ in 0...max(1, repetitions) {
-            var pass = Phases(im2col: 0, forwardGEMM: 0, weightGradientGEMM: 0, columnGradientGEMM: 0, col2im: 0)
-            forEachImageBlock(g) { images, column in
-                let columns = images.count * g.outputPlane
-                let offset = images.lowerBound * g.outputPlane
-                var watch = Stopwatch()
-                im2col(x.data, g, images: images, into: column)
-                pass.im2col += watch.elapsedSeconds
-                watch = Stopwatch()
-                sgemm(m: outChannels, n: columns, k: rows, a: weight.data, lda: rows,
-                      b: column, ldb: columns, c: y.data + offset, ldc: allColumns)
-                pass.forwardGEMM += watch.elapsedSeconds
-                watch = Stopwatch()
-                sgemm(transposeB: true, m: outChannels, n: rows, k: columns,
-                      a: dy.data + offset, lda: allColumns, b: column, ldb: columns,
-                      beta: images.lowerBound > 0 ? 1 : 0, c: dw.data, ldc: rows)
-                pass.weightGradientGEMM += watch.elapsedSeconds
-                watch = Stopwatch()
-                sgemm(transposeA: true, m: rows, n: columns, k: outChannels,
-                      a: weight.data, lda: rows, b: dy.data + offset, ldb: allColumns,
-                      c: column, ldc: columns)
-                pass.columnGradientGEMM += watch.elapsedSeconds
-                watch = Stopwatch()
-                col2im(column, g, images: images, into: dx.data, accumulate: false)
-                pass.col2im += watch.elapsedSeconds
-            }
-            best.im2col = min(best.im2col, pass.im2col)
-            best.forwardGEMM = min(best.forwardGEMM, pass.forwardGEMM)
-            best.weightGradientGEMM = min(best.weightGradientGEMM, pass.weightGradientGEMM)
-            best.columnGradientGEMM = min(best.columnGradientGEMM, pass.columnGradientGEMM)
-            best.col2im = min(best.col2im, pass.col2im)
+            x.gradient = nil
+            weight.gradient = nil
+            var watch = Stopwatch()
+            let y = conv2d(x, weight: weight, stride: stride, padding: padding)
+            best.forward = min(best.forward, watch.elapsedSeconds)
+            watch = Stopwatch()
+            y.backward(seed: dy)
+            best.backward = min(best.backward, watch.elapsedSeconds)
         }
         return best
     }

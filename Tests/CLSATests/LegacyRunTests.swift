@@ -4,8 +4,11 @@ import XCTest
 
 /// A run folder written by an earlier clsa (`Tests/CLSATests/Fixtures/legacy-run`, made by
 /// `Scripts/fixtures/make_legacy_run.sh`; `VERSION` names the commit): today's code must read its
-/// `config.json` and continue its epoch-1 checkpoint bit for bit, so that changes to the
-/// configuration's fields or spellings never strand a user's runs.
+/// `config.json` and continue its epoch-1 checkpoint to the losses the old code recorded, so that
+/// changes to the configuration's fields or spellings never strand a user's runs. "To the losses"
+/// within float rounding, not bit for bit: a faster kernel may sum in another order (dX of a
+/// stride-1 convolution as a transposed convolution moved the fifth step's loss by one ulp).
+/// Resuming with the same code is bit for bit; `PretrainingRunTests` checks that.
 final class LegacyRunTests: XCTestCase {
     private let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/legacy-run").path
@@ -31,9 +34,10 @@ final class LegacyRunTests: XCTestCase {
         XCTAssertEqual(configuration.seed, 7)
     }
 
-    /// Under OpenBLAS's Haswell kernel, as the fixture was made: kernels sum sgemm's products in
-    /// different orders (the Cooperlake kernel differs in the last bits by step 4).
-    func testCheckpointResumesBitForBit() throws {
+    /// Under OpenBLAS's Haswell kernel, as the fixture was made (the Cooperlake kernel sums
+    /// sgemm's products in another order). A resume that lost state — momentum buffers, the
+    /// queue, the key encoder, the sampler position — moves the losses by far more than 1e-4.
+    func testCheckpointResumesToTheRecordedLosses() throws {
         let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
             .split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
         try XCTSkipUnless(flags.contains("avx2") && flags.contains("fma"), "OpenBLAS's Haswell kernel needs AVX2 and FMA")
@@ -51,7 +55,11 @@ final class LegacyRunTests: XCTestCase {
         let continued = try PretrainingFixtures.stepLosses(inMetrics: folder + "/run/metrics.jsonl")
         XCTAssertEqual(original.count, 6)
         for step in 4...6 {
-            XCTAssertEqual(continued[step], original[step], "step \(step)")
+            let (now, then) = (try XCTUnwrap(continued[step]), try XCTUnwrap(original[step]))
+            for (a, b) in zip(now, then) {
+                let (x, y) = (Float(bitPattern: a), Float(bitPattern: b))
+                XCTAssertLessThanOrEqual(abs(x - y), 1e-4 * max(1, abs(y)), "step \(step): \(x) against \(y)")
+            }
         }
     }
 }

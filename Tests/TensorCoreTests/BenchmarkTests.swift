@@ -23,20 +23,37 @@ final class BenchmarkTests: XCTestCase {
         }
     }
 
-    func testConvolutionPhases() {
-        let shapes: [(name: String, cin: Int, cout: Int, k: Int, s: Int, p: Int, size: Int)] = [
-            ("layer1 3x3 64->64 56x56", 64, 64, 3, 1, 1, 56),
-            ("conv1 7x7/2 3->64 224x224", 3, 64, 7, 2, 3, 224),
+    /// Forward + backward milliseconds per convolution at the shapes of the `fashion-mnist`
+    /// preset's network (batch 64) and ResNet-50 (batch 32), for several column budgets and both
+    /// dX paths.
+    func testConvolutionBudgetsAndInputGradientPaths() {
+        let shapes: [(name: String, cin: Int, cout: Int, k: Int, s: Int, p: Int, size: Int, batch: Int)] = [
+            ("small stem 3x3 3->16 32", 3, 16, 3, 1, 1, 32, 64),
+            ("small layer1 3x3 16->16 32", 16, 16, 3, 1, 1, 32, 64),
+            ("small layer2 3x3 32->32 16", 32, 32, 3, 1, 1, 16, 64),
+            ("small layer3 3x3 64->64 8", 64, 64, 3, 1, 1, 8, 64),
+            ("small layer4 3x3 128->128 4", 128, 128, 3, 1, 1, 4, 64),
+            ("small strong layer1 16->16 14", 16, 16, 3, 1, 1, 14, 64),
+            ("resnet50 layer1 3x3 64->64 56", 64, 64, 3, 1, 1, 56, 32),
+            ("resnet50 layer3 3x3 256->256 14", 256, 256, 3, 1, 1, 14, 32),
+            ("resnet50 layer4 3x3 512->512 7", 512, 512, 3, 1, 1, 7, 32),
         ]
-        print("threads \(Threading.threadCount); milliseconds per phase, batch 32")
+        let budgets = [1 << 20, 2 << 20, 4 << 20, 16 << 20]
+        print("threads \(Threading.threadCount); forward + backward ms; budgets \(budgets.map { $0 >> 20 }) MiB")
         for shape in shapes {
-            let p = ConvolutionBenchmark.measure(inChannels: shape.cin, outChannels: shape.cout, kernelSize: shape.k,
-                                                 stride: shape.s, padding: shape.p,
-                                                 height: shape.size, width: shape.size, batch: 32)
-            print(String(format: "%@: im2col %.1f  fwd GEMM %.1f  dW GEMM %.1f  dcol GEMM %.1f  col2im %.1f  total %.1f",
-                         shape.name as NSString, p.im2col * 1e3, p.forwardGEMM * 1e3, p.weightGradientGEMM * 1e3,
-                         p.columnGradientGEMM * 1e3, p.col2im * 1e3, p.total * 1e3))
-            XCTAssertGreaterThan(p.total, 0)
+            var line = shape.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            for transposed in [false, true] {
+                line += transposed ? " | transposed dX" : " | col2im dX"
+                for budget in budgets {
+                    let t = ConvolutionBenchmark.measure(inChannels: shape.cin, outChannels: shape.cout,
+                                                         kernelSize: shape.k, stride: shape.s, padding: shape.p,
+                                                         height: shape.size, width: shape.size, batch: shape.batch,
+                                                         columnBudgetBytes: budget, transposedInputGradient: transposed)
+                    line += String(format: " %6.2f+%6.2f", t.forward * 1e3, t.backward * 1e3)
+                    XCTAssertGreaterThan(t.total, 0)
+                }
+            }
+            print(line)
         }
     }
 }

@@ -57,11 +57,20 @@ final class ConvolutionTests: XCTestCase {
                              requiresGradient: requiresGradient))
     }
 
-    /// Runs `body` with the im2col column budget set to `bytes`, restoring it afterwards.
+    /// Runs `body` with the im2col column budget set to `bytes` (and no minimum block width),
+    /// restoring both afterwards.
     func withColumnBudget(_ bytes: Int, _ body: () -> Void) {
-        let saved = ConvolutionTuning.columnBudgetBytes
-        ConvolutionTuning.columnBudgetBytes = bytes
-        defer { ConvolutionTuning.columnBudgetBytes = saved }
+        let saved = (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.minimumBlockColumns)
+        (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.minimumBlockColumns) = (bytes, 0)
+        defer { (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.minimumBlockColumns) = saved }
+        body()
+    }
+
+    /// Runs `body` with dX of stride-1 convolutions by the transposed convolution or by col2im.
+    func withTransposedInputGradient(_ enabled: Bool, _ body: () -> Void) {
+        let saved = ConvolutionTuning.inputGradientByTransposedConvolution
+        ConvolutionTuning.inputGradientByTransposedConvolution = enabled
+        defer { ConvolutionTuning.inputGradientByTransposedConvolution = saved }
         body()
     }
 
@@ -128,6 +137,41 @@ final class ConvolutionTests: XCTestCase {
         withColumnBudget(1) {
             assertGradientsMatch(Case(batch: 3, inChannels: 2, height: 5, width: 6, outChannels: 3,
                                       kernel: 3, stride: 1, padding: 1), seed: 25)
+        }
+    }
+
+    /// Stride-1 cases whose dX runs as the transposed convolution (Cout ≤ Cin): padding 0, "same"
+    /// and wider than same, kernels 3 and 5, several image blocks.
+    static let transposedGradientCases: [Case] = [
+        Case(batch: 2, inChannels: 4, height: 6, width: 7, outChannels: 3, kernel: 3, stride: 1, padding: 1),
+        Case(batch: 2, inChannels: 3, height: 6, width: 5, outChannels: 3, kernel: 3, stride: 1, padding: 0),
+        Case(batch: 1, inChannels: 3, height: 5, width: 6, outChannels: 2, kernel: 3, stride: 1, padding: 2),
+        Case(batch: 2, inChannels: 3, height: 7, width: 8, outChannels: 3, kernel: 5, stride: 1, padding: 2),
+    ]
+
+    func testGradientByTransposedConvolution() {
+        for (index, c) in Self.transposedGradientCases.enumerated() {
+            assertGradientsMatch(c, seed: 40 + UInt64(index))
+        }
+        withColumnBudget(1) { assertGradientsMatch(Self.transposedGradientCases[0], seed: 45) }
+    }
+
+    /// The transposed convolution and GEMM + col2im give the same dX up to float32 rounding,
+    /// whether dX is overwritten or added to (x used twice).
+    func testTransposedInputGradientMatchesCol2im() {
+        for c in Self.transposedGradientCases {
+            func inputGradient(transposed: Bool) -> Tensor {
+                var dx: Tensor?
+                withTransposedInputGradient(transposed) {
+                    let (x, weight) = Self.inputs(c, seed: 50, requiresGradient: true)
+                    let twice = Self.conv2dNCHW(x, weight, c) + Self.conv2dNCHW(x, weight, c)
+                    twice.backward(seed: Tensor.seededNormal(twice.shape, seed: 51))
+                    dx = x.gradient
+                }
+                return dx!
+            }
+            let difference = inputGradient(transposed: true).maximumAbsoluteDifference(inputGradient(transposed: false))
+            XCTAssertLessThan(difference, 1e-4, "case \(c)")
         }
     }
 

@@ -8,20 +8,37 @@
 /// - 1×1, stride 1, padding 0: Y = W·X directly; dX = Wᵀ·dY, dW = dY·Xᵀ.
 /// - Otherwise, per block of images: col = im2col(x) [Cin·kh·kw, b·Ho·Wo], Y[:, block] = W·col;
 ///   backward recomputes col for dW += dY[:, block]·colᵀ (keeping col alive from forward to
-///   backward would cost more memory than the recomputation costs time), then
-///   dcol = Wᵀ·dY[:, block] and col2im scatters dcol onto dX. A strided 1×1 convolution (ResNet's
-///   downsampling shortcut) takes this path too, where im2col is a plain subsampling.
+///   backward would cost more memory than the recomputation costs time).
+/// - dX of a square stride-1 kernel with p ≤ k − 1 and Cout ≤ Cin is itself a stride-1 convolution: of dY with
+///   the kernel flipped in space and transposed in channels, W′[Cin, Cout, i, j] =
+///   W[Cout, Cin, k−1−i, k−1−j], padding k−1−p — so it runs as im2col(dY) and one GEMM, which
+///   reads dY nine times but writes dX once.
+/// - Any other dX (strided convolutions): dcol = Wᵀ·dY[:, block], and col2im scatters dcol onto
+///   dX, adding overlapping windows. A strided 1×1 convolution (ResNet's downsampling shortcut)
+///   takes this path too, where im2col is a plain subsampling.
 
 /// Knobs of the im2col path.
-enum ConvolutionTuning {
-    /// The most bytes one column buffer may take; the batch is processed in blocks of whole
-    /// images that fit (at least one image per block). Tests lower it to force several blocks.
+package enum ConvolutionTuning {
+    /// The most bytes one column buffer may take, unless `minimumBlockColumns` asks for more:
+    /// the batch is processed in blocks of whole images (at least one per block), so that
+    /// im2col's output is still in cache when the GEMMs read it. Tests lower it to force
+    /// several blocks.
     ///
-    /// 16 MiB rather than 64, measured with `ConvolutionBenchmark` at batch 32 on a 2-core Xeon
-    /// (4 MiB L2 per core): blocks that stay in cache between im2col and the GEMMs reading them
-    /// made layer1's 3×3 and the stem 18–22% faster forward + backward, while layer4's 3×3,
-    /// split into two blocks instead of one, lost about 15% of a smaller total.
-    nonisolated(unsafe) static var columnBudgetBytes = 16 << 20
+    /// 4 MiB (four times a 1 MiB L2), measured with `ConvolutionBenchmark` on a 2-core AMD EPYC
+    /// (BENCHMARKS.md): the `fashion-mnist` network's 3×3 at 32 px (16 channels, 1,024 columns
+    /// per image) ran forward + backward in about 0.7 of the time it took with 16 MiB blocks.
+    nonisolated(unsafe) package static var columnBudgetBytes = 4 << 20
+
+    /// The fewest columns a block may have (more than the budget allows where an image has few
+    /// positions): OpenBLAS packs the weight matrix again for every GEMM, so blocks of a few
+    /// hundred columns — ResNet-50's layer4 at 49 positions per image — would pack 9 MB of
+    /// weights for every 4 images. Tests set it to 0.
+    nonisolated(unsafe) package static var minimumBlockColumns = 2048
+
+    /// Whether dX of a square stride-1 convolution runs as the transposed convolution
+    /// (im2col(dY) + GEMM) rather than GEMM + col2im. Tests and benchmarks switch it off to
+    /// check and time the two paths against each other.
+    nonisolated(unsafe) package static var inputGradientByTransposedConvolution = true
 }
 
 /// Convolves channel-major feature maps x [Cin, N, H, W] with weight [Cout, Cin, kh, kw]
@@ -45,11 +62,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
               b: x.data, ldb: allColumns, c: y.data, ldc: allColumns)
     } else {
         forEachImageBlock(g) { images, column in
-            im2col(x.data, g, images: images, into: column)
-            // y[:, block] ([Cout, b·Ho·Wo] of the [Cout, N·Ho·Wo] matrix) = W[Cout, K] · col[K, b·Ho·Wo]
-            let columns = images.count * g.outputPlane
-            sgemm(m: outChannels, n: columns, k: rows, a: weight.data, lda: rows,
-                  b: column, ldb: columns, c: y.data + images.lowerBound * g.outputPlane, ldc: allColumns)
+            convolveBlock(x.data, g, images: images, column: column, weight: weight.data, outChannels: outChannels,
+                          into: y.data, accumulate: false)
         }
     }
 
@@ -71,24 +85,39 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
                     }
                     return
                 }
-                forEachImageBlock(g) { images, column in
-                    let columns = images.count * g.outputPlane
-                    let dyBlock = dy.data + images.lowerBound * g.outputPlane
-                    if let dw {
-                        im2col(x.data, g, images: images, into: column)
-                        // dW[Cout, K] (+)= dy[:, block] · colᵀ; later blocks add to the first.
-                        let beta: Float = accumulateW || images.lowerBound > 0 ? 1 : 0
-                        sgemm(transposeB: true, m: outChannels, n: rows, k: columns,
-                              a: dyBlock, lda: allColumns, b: column, ldb: columns,
-                              beta: beta, c: dw, ldc: rows)
+                // im2col(dY) has Cout·k² rows where the scatter has Cin·k²: taken where it moves no more data.
+                let transposedConvolution = ConvolutionTuning.inputGradientByTransposedConvolution && outChannels <= g.channels
+                    ? ConvolutionGeometry(transposeOf: g, outChannels: outChannels) : nil
+                // Both gradients per block of images, while the block of dY is in cache.
+                let flippedCount = transposedConvolution == nil || dx == nil ? 0 : weight.count
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: flippedCount) { flipped in
+                    if flippedCount > 0 {
+                        flipAndTransposeKernel(weight.data, outChannels: outChannels, g, into: flipped.baseAddress!)
                     }
-                    if let dx {
-                        // dcol[K, b·Ho·Wo] = Wᵀ[K, Cout] · dy[:, block], reusing the column buffer.
-                        sgemm(transposeA: true, m: rows, n: columns, k: outChannels,
-                              a: weight.data, lda: rows, b: dyBlock, ldb: allColumns,
-                              c: column, ldc: columns)
+                    forEachImageBlock(g, alsoFitting: transposedConvolution) { images, column in
+                        let columns = images.count * g.outputPlane
+                        let dyBlock = dy.data + images.lowerBound * g.outputPlane
+                        if let dw {
+                            im2col(x.data, g, images: images, into: column)
+                            // dW[Cout, K] (+)= dy[:, block] · colᵀ; later blocks add to the first.
+                            let beta: Float = accumulateW || images.lowerBound > 0 ? 1 : 0
+                            sgemm(transposeB: true, m: outChannels, n: rows, k: columns,
+                                  a: dyBlock, lda: allColumns, b: column, ldb: columns,
+                                  beta: beta, c: dw, ldc: rows)
+                        }
+                        guard let dx else { return }
                         // Blocks hold disjoint images, so each overwrites or adds as the whole dx does.
-                        col2im(column, g, images: images, into: dx, accumulate: accumulateX)
+                        if let transposedConvolution {
+                            convolveBlock(dy.data, transposedConvolution, images: images, column: column,
+                                          weight: flipped.baseAddress!, outChannels: g.channels,
+                                          into: dx, accumulate: accumulateX)
+                        } else {
+                            // dcol[K, b·Ho·Wo] = Wᵀ[K, Cout] · dy[:, block], reusing the column buffer.
+                            sgemm(transposeA: true, m: rows, n: columns, k: outChannels,
+                                  a: weight.data, lda: rows, b: dyBlock, ldb: allColumns,
+                                  c: column, ldc: columns)
+                            col2im(column, g, images: images, into: dx, accumulate: accumulateX)
+                        }
                     }
                 }
             }
@@ -96,17 +125,49 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
     }
 }
 
+/// output[:, block] (+)= weight[M, C·kh·kw] · im2col(input, block): one block of images of the
+/// im2col path of a convolution over input [C, N, H, W] with geometry g, into output
+/// [M, N·Ho·Wo].
+private func convolveBlock(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+                           column: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                           into output: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    im2col(input, g, images: images, into: column)
+    let (rows, columns) = (g.columnRows, images.count * g.outputPlane)
+    sgemm(m: outChannels, n: columns, k: rows, a: weight, lda: rows, b: column, ldb: columns,
+          beta: accumulate ? 1 : 0, c: output + images.lowerBound * g.outputPlane, ldc: g.batch * g.outputPlane)
+}
+
+/// flipped[Cin, Cout, k, k] = weight[Cout, Cin, k−1−i, k−1−j]: the kernel of the convolution
+/// that maps dY to dX for a stride-1 convolution with geometry g.
+private func flipAndTransposeKernel(_ weight: UnsafePointer<Float>, outChannels: Int, _ g: ConvolutionGeometry,
+                                    into flipped: UnsafeMutablePointer<Float>) {
+    let k = g.kernelHeight, area = g.kernelHeight * g.kernelWidth
+    for output in 0..<outChannels {
+        for input in 0..<g.channels {
+            let source = weight + (output * g.channels + input) * area
+            let destination = flipped + (input * outChannels + output) * area
+            for i in 0..<k {
+                for j in 0..<k { destination[i * k + j] = source[(k - 1 - i) * k + (k - 1 - j)] }
+            }
+        }
+    }
+}
+
 /// Runs `body` for consecutive blocks of images covering the batch, each with a column buffer
-/// of [C·kh·kw, b·Ho·Wo] borrowed once from the shared workspace. Blocks are near-equal in size
-/// and as large as `ConvolutionTuning.columnBudgetBytes` allows.
-package func forEachImageBlock(_ g: ConvolutionGeometry,
-                       _ body: (_ images: Range<Int>, _ column: UnsafeMutablePointer<Float>) -> Void) {
+/// of [C·kh·kw, b·Ho·Wo] (or larger, to also hold the columns of `other`, a geometry over the
+/// same images) borrowed once from the shared workspace. Blocks are near-equal in size and as
+/// large as `ConvolutionTuning.columnBudgetBytes` allows, but no smaller than
+/// `ConvolutionTuning.minimumBlockColumns` columns (or the whole batch).
+package func forEachImageBlock(_ g: ConvolutionGeometry, alsoFitting other: ConvolutionGeometry? = nil,
+                               _ body: (_ images: Range<Int>, _ column: UnsafeMutablePointer<Float>) -> Void) {
     guard g.batch > 0 else { return }
     let imageBytes = g.columnRows * g.outputPlane * MemoryLayout<Float>.stride
-    let fitting = max(1, ConvolutionTuning.columnBudgetBytes / max(imageBytes, 1))
+    let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
+    let fitting = max(1, ConvolutionTuning.columnBudgetBytes / max(imageBytes, 1), imagesForColumns)
     let blocks = (g.batch + fitting - 1) / fitting
     let blockImages = (g.batch + blocks - 1) / blocks
-    Workspace.shared.withBuffer(count: g.columnRows * blockImages * g.outputPlane) { column in
+    let imageColumns = max(g.columnRows * g.outputPlane, other.map { $0.columnRows * $0.outputPlane } ?? 0)
+    Workspace.shared.withBuffer(count: imageColumns * blockImages) { column in
         for start in Swift.stride(from: 0, to: g.batch, by: blockImages) {
             body(start..<min(g.batch, start + blockImages), column)
         }

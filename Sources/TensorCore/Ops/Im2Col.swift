@@ -22,6 +22,17 @@ package struct ConvolutionGeometry: Equatable {
         (self.stride, self.padding) = (stride, padding)
     }
 
+    /// The geometry of the convolution that maps dY back to dX when this one is square with
+    /// stride 1 and padding p ≤ k − 1: over dY [Cout, N, Ho, Wo] (`channels` = Cout), same
+    /// kernel size, stride 1, padding k − 1 − p, so that its output is [·, N, H, W]. Nil for
+    /// every other convolution (strided, non-square, or padded by k or more).
+    package init?(transposeOf g: ConvolutionGeometry, outChannels: Int) {
+        let k = g.kernelHeight
+        guard g.stride == 1, g.kernelWidth == k, g.padding <= k - 1 else { return nil }
+        self.init(channels: outChannels, batch: g.batch, height: g.outputHeight, width: g.outputWidth,
+                  kernelHeight: k, kernelWidth: k, stride: 1, padding: k - 1 - g.padding)
+    }
+
     package var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
     package var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
     /// Elements of one input plane (one channel of one image).
@@ -45,38 +56,48 @@ package struct ConvolutionGeometry: Equatable {
 }
 
 /// Fills `column` ([C·kh·kw, images.count·Ho·Wo], row stride images.count·Ho·Wo) from x.
-/// Parallel over (row, image) pairs; each task writes one contiguous Ho·Wo stretch.
+///
+/// Parallel over (channel, image) planes. Each task copies its plane once into a buffer with a
+/// zero border of `padding` (one per thread, on the stack where it fits), then fills the plane's kh·kw column
+/// rows from it: every output row is one plain copy (stride 1) or gather (stride 2) of Wo
+/// values, with no clipping and no separate zero fills. On the small planes of 32 px networks
+/// (rows of 2–32 values) the clipping and the calls per row cost more than the copies did.
 package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
             into column: UnsafeMutablePointer<Float>) {
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
-    let (kernelArea, outputWidth) = (g.kernelHeight * g.kernelWidth, g.outputWidth)
-    OpProfile.measure(.im2col) { Threading.parallelRanges(g.columnRows * blockImages) { tasks in
-        for task in tasks {
-            let row = task / blockImages, image = task % blockImages
-            let channel = row / kernelArea
-            let i = (row % kernelArea) / g.kernelWidth, j = row % g.kernelWidth
-            let source = x + (channel * g.batch + images.lowerBound + image) * g.inputPlane
-            let destination = column + row * rowStride + image * g.outputPlane
-            let rows = g.validOutputs(offset: i, inputSize: g.height, outputSize: g.outputHeight)
-            let columns = g.validOutputs(offset: j, inputSize: g.width, outputSize: outputWidth)
-            // Output rows reading only padding, then the left/right padding of each real row.
-            destination.update(repeating: 0, count: rows.lowerBound * outputWidth)
-            for oh in rows {
-                let out = destination + oh * outputWidth
-                let input = source + (oh * g.stride - g.padding + i) * g.width - g.padding + j
-                out.update(repeating: 0, count: columns.lowerBound)
-                if g.stride == 1 {
-                    (out + columns.lowerBound).update(from: input + columns.lowerBound, count: columns.count)
-                } else if g.stride == 2 {
-                    gatherEven(input + 2 * columns.lowerBound, into: out + columns.lowerBound, count: columns.count)
-                } else {
-                    for ow in columns { out[ow] = input[ow * g.stride] }
+    let (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
+    let paddedWidth = g.width + 2 * g.padding, paddedCount = (g.height + 2 * g.padding) * paddedWidth
+    OpProfile.measure(.im2col) { Threading.parallelRanges(g.channels * blockImages) { tasks in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedCount) { buffer in
+            let padded = buffer.baseAddress!
+            // The border stays zero: each plane overwrites only the interior.
+            padded.update(repeating: 0, count: paddedCount)
+            let interior = padded + g.padding * paddedWidth + g.padding
+            for task in tasks {
+                let channel = task / blockImages, image = task % blockImages
+                let source = x + (channel * g.batch + images.lowerBound + image) * g.inputPlane
+                for h in 0..<g.height {
+                    copyFloats(source + h * g.width, to: interior + h * paddedWidth, count: g.width)
                 }
-                (out + columns.upperBound).update(repeating: 0, count: outputWidth - columns.upperBound)
+                for i in 0..<g.kernelHeight {
+                    for j in 0..<g.kernelWidth {
+                        let row = (channel * g.kernelHeight + i) * g.kernelWidth + j
+                        let destination = column + row * rowStride + image * g.outputPlane
+                        for oh in 0..<outputHeight {
+                            let input = padded + (oh * g.stride + i) * paddedWidth + j
+                            let out = destination + oh * outputWidth
+                            if g.stride == 1 {
+                                copyFloats(input, to: out, count: outputWidth)
+                            } else if g.stride == 2 {
+                                gatherEven(input, into: out, count: outputWidth)
+                            } else {
+                                for ow in 0..<outputWidth { out[ow] = input[ow * g.stride] }
+                            }
+                        }
+                    }
+                }
             }
-            (destination + rows.upperBound * outputWidth)
-                .update(repeating: 0, count: (g.outputHeight - rows.upperBound) * outputWidth)
         }
     } }
 }
@@ -120,8 +141,28 @@ package func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, im
 }
 
 // Stride 2 — ResNet's stem, its downsampling 3×3 and 1×1 convolutions — would otherwise run a
-// scalar loop; these move 8 values per step through one unaligned 16-float access. The vector
-// steps stop while k + 8 < count, so no access passes element 2·count − 2, the last one used.
+// scalar loop; the stride-2 helpers move 8 values per step through one unaligned 16-float
+// access. Their vector steps stop while k + 8 < count, so no access passes element 2·count − 2,
+// the last one used.
+
+/// out[k] = input[k] for k < count, eight values per step: inline, as the rows are too short
+/// for a call to memmove to pay.
+@inline(__always)
+private func copyFloats(_ input: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>, count: Int) {
+    let source = UnsafeRawPointer(input), destination = UnsafeMutableRawPointer(out)
+    var k = 0
+    while k + 8 <= count {
+        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self),
+                               toByteOffset: k * 4, as: SIMD8<Float>.self)
+        k += 8
+    }
+    if k + 4 <= count {
+        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self),
+                               toByteOffset: k * 4, as: SIMD4<Float>.self)
+        k += 4
+    }
+    while k < count { out[k] = input[k]; k += 1 }
+}
 
 /// out[k] = input[2k] for k < count.
 @inline(__always)
