@@ -21,16 +21,21 @@ public enum ConvolutionBenchmark {
     }
 
     /// Times a k×k convolution x [Cin, N, H, W] → [Cout, N, Ho, Wo] as `conv2d` runs it, with
-    /// `columnBudgetBytes` (default: the tuned value) for its im2col blocks and dX by the transposed
-    /// convolution where it applies (`transposedInputGradient`) or by GEMM + col2im.
+    /// `columnBudgetBytes` (default: the tuned value) for its im2col blocks, dX by the transposed
+    /// convolution where it applies (`transposedInputGradient`) or by GEMM + col2im, and the batch
+    /// split into one share per thread or not (`perThreadShares`; default: the tuned rule).
     public static func measure(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                                padding: Int = 0, height: Int, width: Int, batch: Int,
                                columnBudgetBytes: Int? = nil, transposedInputGradient: Bool = true,
-                               repetitions: Int = 5) -> Timing {
-        let saved = (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.inputGradientByTransposedConvolution)
-        ConvolutionTuning.columnBudgetBytes = columnBudgetBytes ?? saved.0
-        ConvolutionTuning.inputGradientByTransposedConvolution = transposedInputGradient
-        defer { (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.inputGradientByTransposedConvolution) = saved }
+                               perThreadShares: Bool? = nil, repetitions: Int = 5) -> Timing {
+        typealias Tuning = ConvolutionTuning
+        let saved = (Tuning.columnBudgetBytes, Tuning.inputGradientByTransposedConvolution, Tuning.perThreadWeightLimit)
+        defer {
+            (Tuning.columnBudgetBytes, Tuning.inputGradientByTransposedConvolution, Tuning.perThreadWeightLimit) = saved
+        }
+        Tuning.columnBudgetBytes = columnBudgetBytes ?? saved.0
+        Tuning.inputGradientByTransposedConvolution = transposedInputGradient
+        Tuning.perThreadWeightLimit = perThreadShares.map { $0 ? Int.max : 0 } ?? saved.2
 
         var random = SeededRandom(seed: 1)
         func filled(_ shape: [Int], requiresGradient: Bool) -> Tensor {

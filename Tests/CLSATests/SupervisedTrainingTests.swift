@@ -54,7 +54,9 @@ final class SupervisedTrainingTests: XCTestCase {
         let train = try EvaluationFixtures.colourDataset(perClass: 16, seed: 1)
         let heldOut = try EvaluationFixtures.colourDataset(perClass: 10, seed: 2)
         var configuration = supervisedConfiguration(epochs: 6)
-        configuration.learningRate = 0.1
+        // At 0.1 the loss jumps about from step 8 on, and whether the last step lands on 67 or
+        // 100 % held out turns on the last bits of the convolutions' sums.
+        configuration.learningRate = 0.02
         let summary = try PretrainingRun(configuration: configuration, settings: settings("learn"), dataset: train).run()
         XCTAssertEqual(summary.completedSteps, 36)
         let checkpoint = try XCTUnwrap(summary.lastCheckpoint)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a training step's time goes, by kind of operation, for `clsa bench`'s breakdown.
 ///
@@ -9,7 +12,9 @@ import Foundation
 /// `measure` carves explicit regions out of whatever encloses them (a convolution's GEMMs and
 /// its im2col, the optimiser, the momentum update), so every second is counted once. Time
 /// between ops that no op claims (a queue update, say) goes to `other` at `stop()`. It also
-/// counts multiply-adds, from which a step's nominal FLOPs follow.
+/// counts multiply-adds, from which a step's nominal FLOPs follow. Calls from other threads (a
+/// convolution that runs a share of its images on each thread) are not counted: the thread
+/// that started the profile stands for the others, which do the same work at the same time.
 public enum OpProfile {
     /// The kinds a step's time is split into (`clsa bench` prints `..._seconds_KIND`).
     public enum Kind: String, CaseIterable, Sendable {
@@ -41,6 +46,8 @@ public enum OpProfile {
     }
 
     nonisolated(unsafe) public private(set) static var isEnabled = false
+    /// The thread that called `start()`, the only one whose calls are counted.
+    nonisolated(unsafe) private static var profilingThread = pthread_self()
     /// Multiply-adds of the convolutions and matrix products run since `start()`.
     nonisolated(unsafe) public private(set) static var multiplyAdds = 0
     /// The part of `multiplyAdds` run while the graph was recorded: forward passes that also
@@ -54,6 +61,7 @@ public enum OpProfile {
     public static func start() {
         seconds = [Double](repeating: 0, count: Kind.allCases.count)
         (multiplyAdds, recordedMultiplyAdds) = (0, 0)
+        profilingThread = pthread_self()
         isEnabled = true
         spanStart = now()
     }
@@ -67,14 +75,14 @@ public enum OpProfile {
 
     /// Counts the multiply-adds of a forward convolution or matrix product.
     public static func countMultiplyAdds(_ count: Int) {
-        guard isEnabled else { return }
+        guard isCounting else { return }
         multiplyAdds += count
         if GradientMode.isEnabled { recordedMultiplyAdds += count }
     }
 
     /// Attributes the time since the last boundary to `kind`.
     static func endSpan(as kind: Kind) {
-        guard isEnabled else { return }
+        guard isCounting else { return }
         let time = now()
         seconds[Self.index(kind)] += Double(time &- spanStart) * 1e-9
         spanStart = time
@@ -83,7 +91,7 @@ public enum OpProfile {
     /// Runs `body`, attributing its time (less any region nested in it) to `kind` and none of
     /// it to the span that encloses it.
     public static func measure<Result>(_ kind: Kind, _ body: () throws -> Result) rethrows -> Result {
-        guard isEnabled else { return try body() }
+        guard isCounting else { return try body() }
         let entry = now()
         let enclosingElapsed = entry &- spanStart
         spanStart = entry
@@ -94,6 +102,9 @@ public enum OpProfile {
         }
         return try body()
     }
+
+    /// On, and called on the profiling thread.
+    private static var isCounting: Bool { isEnabled && pthread_equal(pthread_self(), profilingThread) != 0 }
 
     private static func index(_ kind: Kind) -> Int { Kind.allCases.firstIndex(of: kind)! }
 

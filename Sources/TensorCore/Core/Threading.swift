@@ -49,6 +49,25 @@ public enum Threading {
         parallelChunks(count, minimumChunk: minimumChunk) { _, range in body(range) }
     }
 
+    /// `parallelRanges`, or the whole of `0..<count` as one range on the calling thread when
+    /// `parallel` is false: for kernels called from inside a loop that is already parallel.
+    @inline(__always)
+    public static func ranges(_ count: Int, parallel: Bool, _ body: (Range<Int>) -> Void) {
+        if parallel {
+            parallelRanges(count, body)
+        } else if count > 0 {
+            body(0..<count)
+        }
+    }
+
+    /// Runs `body` with OpenBLAS on one thread, then gives it `threadCount` threads again: for
+    /// GEMMs that several of our own threads issue at once, each on its own data.
+    public static func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threadCount)) }
+        return try body()
+    }
+
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the threads in contiguous blocks.
     public static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         parallelRanges(count) { range in

@@ -35,6 +35,15 @@ package enum ConvolutionTuning {
     /// weights for every 4 images. Tests set it to 0.
     nonisolated(unsafe) package static var minimumBlockColumns = 2048
 
+    /// The largest weight matrix (floats, Cout·Cin·kh·kw) of a convolution whose batch is split
+    /// into one share per thread (`ImageBlocking`); larger ones share every block between the
+    /// threads. 0 turns the split off.
+    ///
+    /// 2^18 (1 MiB): every convolution of the `fashion-mnist` network and ResNet-50's stem,
+    /// layer1 and layer2; not layer3 and layer4, where OpenBLAS's own threads do better
+    /// (BENCHMARKS.md).
+    nonisolated(unsafe) package static var perThreadWeightLimit = 1 << 18
+
     /// Whether dX of a square stride-1 convolution runs as the transposed convolution
     /// (im2col(dY) + GEMM) rather than GEMM + col2im. Tests and benchmarks switch it off to
     /// check and time the two paths against each other.
@@ -61,8 +70,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
         sgemm(m: outChannels, n: allColumns, k: rows, a: weight.data, lda: rows,
               b: x.data, ldb: allColumns, c: y.data, ldc: allColumns)
     } else {
-        forEachImageBlock(g) { images, column in
-            convolveBlock(x.data, g, images: images, column: column, weight: weight.data, outChannels: outChannels,
+        ImageBlocking(g, weightCount: weight.count).forEach { block, column in
+            convolveBlock(x.data, g, block, column: column, weight: weight.data, outChannels: outChannels,
                           into: y.data, accumulate: false)
         }
     }
@@ -89,35 +98,45 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
                 let transposedConvolution = ConvolutionTuning.inputGradientByTransposedConvolution && outChannels <= g.channels
                     ? ConvolutionGeometry(transposeOf: g, outChannels: outChannels) : nil
                 // Both gradients per block of images, while the block of dY is in cache.
+                let blocking = ImageBlocking(g, alsoFitting: transposedConvolution, weightCount: weight.count)
                 let flippedCount = transposedConvolution == nil || dx == nil ? 0 : weight.count
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: flippedCount) { flipped in
+                // With one share of the batch per thread, each share sums its own dW, and the
+                // shares are added in order afterwards: the same sums on every run.
+                let partialCount = dw == nil || blocking.shares == 1 ? 0 : blocking.shares * weight.count
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: flippedCount + partialCount) { scratch in
+                    let flipped = scratch.baseAddress!, partials = scratch.baseAddress! + flippedCount
                     if flippedCount > 0 {
-                        flipAndTransposeKernel(weight.data, outChannels: outChannels, g, into: flipped.baseAddress!)
+                        flipAndTransposeKernel(weight.data, outChannels: outChannels, g, into: flipped)
                     }
-                    forEachImageBlock(g, alsoFitting: transposedConvolution) { images, column in
-                        let columns = images.count * g.outputPlane
-                        let dyBlock = dy.data + images.lowerBound * g.outputPlane
+                    blocking.forEach { block, column in
+                        let columns = block.images.count * g.outputPlane
+                        let dyBlock = dy.data + block.images.lowerBound * g.outputPlane
                         if let dw {
-                            im2col(x.data, g, images: images, into: column)
+                            im2col(x.data, g, images: block.images, into: column, parallel: block.parallel)
                             // dW[Cout, K] (+)= dy[:, block] · colᵀ; later blocks add to the first.
-                            let beta: Float = accumulateW || images.lowerBound > 0 ? 1 : 0
+                            let (target, overwrite) = partialCount == 0
+                                ? (dw, block.isFirstOfShare && !accumulateW)
+                                : (partials + block.share * weight.count, block.isFirstOfShare)
                             sgemm(transposeB: true, m: outChannels, n: rows, k: columns,
                                   a: dyBlock, lda: allColumns, b: column, ldb: columns,
-                                  beta: beta, c: dw, ldc: rows)
+                                  beta: overwrite ? 0 : 1, c: target, ldc: rows)
                         }
                         guard let dx else { return }
                         // Blocks hold disjoint images, so each overwrites or adds as the whole dx does.
                         if let transposedConvolution {
-                            convolveBlock(dy.data, transposedConvolution, images: images, column: column,
-                                          weight: flipped.baseAddress!, outChannels: g.channels,
-                                          into: dx, accumulate: accumulateX)
+                            convolveBlock(dy.data, transposedConvolution, block, column: column,
+                                          weight: flipped, outChannels: g.channels, into: dx, accumulate: accumulateX)
                         } else {
                             // dcol[K, b·Ho·Wo] = Wᵀ[K, Cout] · dy[:, block], reusing the column buffer.
                             sgemm(transposeA: true, m: rows, n: columns, k: outChannels,
                                   a: weight.data, lda: rows, b: dyBlock, ldb: allColumns,
                                   c: column, ldc: columns)
-                            col2im(column, g, images: images, into: dx, accumulate: accumulateX)
+                            col2im(column, g, images: block.images, into: dx, accumulate: accumulateX,
+                                   parallel: block.parallel)
                         }
+                    }
+                    if let dw, partialCount > 0 {
+                        sumShares(partials, shares: blocking.shares, count: weight.count, into: dw, accumulate: accumulateW)
                     }
                 }
             }
@@ -128,13 +147,23 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
 /// output[:, block] (+)= weight[M, C·kh·kw] · im2col(input, block): one block of images of the
 /// im2col path of a convolution over input [C, N, H, W] with geometry g, into output
 /// [M, N·Ho·Wo].
-private func convolveBlock(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+private func convolveBlock(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, _ block: ImageBlocking.Block,
                            column: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
                            into output: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    im2col(input, g, images: images, into: column)
-    let (rows, columns) = (g.columnRows, images.count * g.outputPlane)
+    im2col(input, g, images: block.images, into: column, parallel: block.parallel)
+    let (rows, columns) = (g.columnRows, block.images.count * g.outputPlane)
     sgemm(m: outChannels, n: columns, k: rows, a: weight, lda: rows, b: column, ldb: columns,
-          beta: accumulate ? 1 : 0, c: output + images.lowerBound * g.outputPlane, ldc: g.batch * g.outputPlane)
+          beta: accumulate ? 1 : 0, c: output + block.images.lowerBound * g.outputPlane, ldc: g.batch * g.outputPlane)
+}
+
+/// target[i] (+)= Σ over shares s, in order, of partials[s·count + i].
+private func sumShares(_ partials: UnsafePointer<Float>, shares: Int, count: Int,
+                       into target: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    for i in 0..<count {
+        var sum = accumulate ? target[i] : 0
+        for share in 0..<shares { sum += partials[share * count + i] }
+        target[i] = sum
+    }
 }
 
 /// flipped[Cin, Cout, k, k] = weight[Cout, Cin, k−1−i, k−1−j]: the kernel of the convolution
@@ -153,23 +182,71 @@ private func flipAndTransposeKernel(_ weight: UnsafePointer<Float>, outChannels:
     }
 }
 
-/// Runs `body` for consecutive blocks of images covering the batch, each with a column buffer
-/// of [C·kh·kw, b·Ho·Wo] (or larger, to also hold the columns of `other`, a geometry over the
-/// same images) borrowed once from the shared workspace. Blocks are near-equal in size and as
-/// large as `ConvolutionTuning.columnBudgetBytes` allows, but no smaller than
-/// `ConvolutionTuning.minimumBlockColumns` columns (or the whole batch).
-package func forEachImageBlock(_ g: ConvolutionGeometry, alsoFitting other: ConvolutionGeometry? = nil,
-                               _ body: (_ images: Range<Int>, _ column: UnsafeMutablePointer<Float>) -> Void) {
-    guard g.batch > 0 else { return }
-    let imageBytes = g.columnRows * g.outputPlane * MemoryLayout<Float>.stride
-    let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
-    let fitting = max(1, ConvolutionTuning.columnBudgetBytes / max(imageBytes, 1), imagesForColumns)
-    let blocks = (g.batch + fitting - 1) / fitting
-    let blockImages = (g.batch + blocks - 1) / blocks
-    let imageColumns = max(g.columnRows * g.outputPlane, other.map { $0.columnRows * $0.outputPlane } ?? 0)
-    Workspace.shared.withBuffer(count: imageColumns * blockImages) { column in
-        for start in Swift.stride(from: 0, to: g.batch, by: blockImages) {
-            body(start..<min(g.batch, start + blockImages), column)
+/// How a convolution's batch is cut into blocks of images, each im2col'd into a column buffer
+/// and multiplied while it is in cache.
+///
+/// Blocks are near-equal, as large as `ConvolutionTuning.columnBudgetBytes` allows but no
+/// smaller than `ConvolutionTuning.minimumBlockColumns` columns (or the whole batch). A
+/// convolution with a weight matrix of at most `ConvolutionTuning.perThreadWeightLimit` floats
+/// splits the batch into one contiguous share per thread, each run alone with OpenBLAS on one
+/// thread and its share of the budget: a block's columns stay in the cache of the core that
+/// wrote them, and no block waits on a fork and a join. Larger ones run their blocks one after
+/// another, every thread inside each block's im2col and GEMM.
+package struct ImageBlocking {
+    /// One block of images, as `forEach` hands it over.
+    package struct Block {
+        /// The share of the batch (the thread) it belongs to; 0 when blocks are not split.
+        package let share: Int
+        /// Its images, a range of the batch.
+        package let images: Range<Int>
+        /// Whether it is the first block of its share (of the batch, when not split).
+        package let isFirstOfShare: Bool
+        /// Whether its kernels may use every thread (false inside a share).
+        package let parallel: Bool
+    }
+
+    /// Shares of the batch run at once, one per thread; 1 when the threads share every block.
+    package let shares: Int
+    private let batch: Int
+    private let blockImages: Int
+    /// Floats of one column buffer.
+    private let columnCount: Int
+
+    /// Blocks for geometry g, with buffers large enough for the columns of `other` too (a
+    /// geometry over the same images), for a weight matrix of `weightCount` floats.
+    package init(_ g: ConvolutionGeometry, alsoFitting other: ConvolutionGeometry? = nil, weightCount: Int) {
+        batch = g.batch
+        let split = Threading.threadCount > 1 && weightCount <= ConvolutionTuning.perThreadWeightLimit
+        shares = split ? Threading.chunkCount(g.batch) : 1
+        let shareImages = (g.batch + shares - 1) / shares
+        let imageBytes = g.columnRows * g.outputPlane * MemoryLayout<Float>.stride
+        let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
+        let fitting = max(1, ConvolutionTuning.columnBudgetBytes / shares / max(imageBytes, 1), imagesForColumns)
+        let blocks = (shareImages + fitting - 1) / fitting
+        blockImages = max(1, (shareImages + blocks - 1) / max(blocks, 1))
+        let imageColumns = max(g.columnRows * g.outputPlane, other.map { $0.columnRows * $0.outputPlane } ?? 0)
+        columnCount = imageColumns * blockImages
+    }
+
+    /// Runs `body` for every block, with a column buffer borrowed from the shared workspace
+    /// (one per share): in order, or — split — each share's blocks in order on its own thread.
+    package func forEach(_ body: (_ block: Block, _ column: UnsafeMutablePointer<Float>) -> Void) {
+        guard batch > 0 else { return }
+        func run(share: Int, images: Range<Int>, parallel: Bool) {
+            Workspace.shared.withBuffer(count: columnCount) { column in
+                for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: blockImages) {
+                    let block = Block(share: share, images: start..<min(images.upperBound, start + blockImages),
+                                      isFirstOfShare: start == images.lowerBound, parallel: parallel)
+                    body(block, column)
+                }
+            }
+        }
+        if shares == 1 {
+            run(share: 0, images: 0..<batch, parallel: true)
+        } else {
+            Threading.withSingleThreadedBLAS {
+                Threading.parallelChunks(batch) { share, images in run(share: share, images: images, parallel: false) }
+            }
         }
     }
 }

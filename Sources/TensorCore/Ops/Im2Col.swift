@@ -57,18 +57,18 @@ package struct ConvolutionGeometry: Equatable {
 
 /// Fills `column` ([C·kh·kw, images.count·Ho·Wo], row stride images.count·Ho·Wo) from x.
 ///
-/// Parallel over (channel, image) planes. Each task copies its plane once into a buffer with a
+/// Parallel over (channel, image) planes unless `parallel` is false. Each task copies its plane once into a buffer with a
 /// zero border of `padding` (one per thread, on the stack where it fits), then fills the plane's kh·kw column
 /// rows from it: every output row is one plain copy (stride 1) or gather (stride 2) of Wo
 /// values, with no clipping and no separate zero fills. On the small planes of 32 px networks
 /// (rows of 2–32 values) the clipping and the calls per row cost more than the copies did.
 package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
-            into column: UnsafeMutablePointer<Float>) {
+            into column: UnsafeMutablePointer<Float>, parallel: Bool = true) {
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
     let (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
     let paddedWidth = g.width + 2 * g.padding, paddedCount = (g.height + 2 * g.padding) * paddedWidth
-    OpProfile.measure(.im2col) { Threading.parallelRanges(g.channels * blockImages) { tasks in
+    OpProfile.measure(.im2col) { Threading.ranges(g.channels * blockImages, parallel: parallel) { tasks in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedCount) { buffer in
             let padded = buffer.baseAddress!
             // The border stays zero: each plane overwrites only the interior.
@@ -104,14 +104,14 @@ package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images:
 
 /// Scatters `column` (laid out as `im2col` writes it) back onto dx: [C, N, H, W], summing the
 /// contributions of overlapping windows. When `accumulate` is false the planes of `images` are
-/// overwritten, otherwise added to. Parallel over (channel, image) planes, each owned by one
-/// task, so the sums are race-free and in a fixed order.
+/// overwritten, otherwise added to. Parallel (unless `parallel` is false) over (channel, image)
+/// planes, each owned by one task, so the sums are race-free and in a fixed order.
 package func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
-            into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
+            into dx: UnsafeMutablePointer<Float>, accumulate: Bool, parallel: Bool = true) {
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
     let outputWidth = g.outputWidth
-    OpProfile.measure(.im2col) { Threading.parallelRanges(g.channels * blockImages) { tasks in
+    OpProfile.measure(.im2col) { Threading.ranges(g.channels * blockImages, parallel: parallel) { tasks in
         for task in tasks {
             let channel = task / blockImages, image = task % blockImages
             let plane = dx + (channel * g.batch + images.lowerBound + image) * g.inputPlane
