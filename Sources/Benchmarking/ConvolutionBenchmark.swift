@@ -1,8 +1,8 @@
 import TensorCore
 
 /// The time of one `conv2d` forward and backward pass (dX and dW) at a given shape and im2col
-/// column budget, with dX by the transposed convolution or by col2im: the measurement behind `ConvolutionTuning.columnBudgetBytes` and the choice
-/// of each gradient's path.
+/// column budget, with dX by the transposed convolution or by col2im: the measurement behind
+/// `ConvolutionTuning.columnBudgetBytes` and the choice of each gradient's path.
 ///
 /// ```swift
 /// let t = ConvolutionBenchmark.measure(inChannels: 16, outChannels: 16, kernelSize: 3, padding: 1,

@@ -9,8 +9,8 @@
 /// - Otherwise, per block of images: col = im2col(x) [Cin·kh·kw, b·Ho·Wo], Y[:, block] = W·col;
 ///   backward recomputes col for dW += dY[:, block]·colᵀ (keeping col alive from forward to
 ///   backward would cost more memory than the recomputation costs time).
-/// - dX of a square stride-1 kernel with p ≤ k − 1 and Cout ≤ Cin is itself a stride-1 convolution: of dY with
-///   the kernel flipped in space and transposed in channels, W′[Cin, Cout, i, j] =
+/// - dX of a square stride-1 kernel with p ≤ k − 1 and Cout ≤ Cin is itself a stride-1
+///   convolution: of dY with the kernel flipped in space and transposed in channels, W′[Cin, Cout, i, j] =
 ///   W[Cout, Cin, k−1−i, k−1−j], padding k−1−p — so it runs as im2col(dY) and one GEMM, which
 ///   reads dY nine times but writes dX once.
 /// - Any other dX (strided convolutions): dcol = Wᵀ·dY[:, block], and col2im scatters dcol onto
@@ -40,8 +40,8 @@ package enum ConvolutionTuning {
     /// threads. 0 turns the split off.
     ///
     /// 2^18 (1 MiB): every convolution of the `fashion-mnist` network and ResNet-50's stem,
-    /// layer1 and layer2; not layer3 and layer4, where OpenBLAS's own threads do better
-    /// (BENCHMARKS.md).
+    /// layer1 and layer2. layer3 and layer4 keep OpenBLAS's own threads: split, they were
+    /// measured only on a loaded host (BENCHMARKS.md), layer3 faster and layer4 not.
     nonisolated(unsafe) package static var perThreadWeightLimit = 1 << 18
 
     /// Whether dX of a square stride-1 convolution runs as the transposed convolution
@@ -103,7 +103,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
                 // With one share of the batch per thread, each share sums its own dW, and the
                 // shares are added in order afterwards: the same sums on every run.
                 let partialCount = dw == nil || blocking.shares == 1 ? 0 : blocking.shares * weight.count
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: flippedCount + partialCount) { scratch in
+                // At least one float: a zero-capacity allocation need not have a base address.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, flippedCount + partialCount)) { scratch in
                     let flipped = scratch.baseAddress!, partials = scratch.baseAddress! + flippedCount
                     if flippedCount > 0 {
                         flipAndTransposeKernel(weight.data, outChannels: outChannels, g, into: flipped)

@@ -57,9 +57,9 @@ package struct ConvolutionGeometry: Equatable {
 
 /// Fills `column` ([C·kh·kw, images.count·Ho·Wo], row stride images.count·Ho·Wo) from x.
 ///
-/// Parallel over (channel, image) planes unless `parallel` is false. Each task copies its plane once into a buffer with a
-/// zero border of `padding` (one per thread, on the stack where it fits), then fills the plane's kh·kw column
-/// rows from it: every output row is one plain copy (stride 1) or gather (stride 2) of Wo
+/// Parallel over (channel, image) planes unless `parallel` is false. Each task copies its plane
+/// once into a buffer with a zero border of `padding` (one per thread, on the stack where it
+/// fits), then fills the plane's kh·kw column rows from it: every output row is one plain copy (stride 1) or gather (stride 2) of Wo
 /// values, with no clipping and no separate zero fills. On the small planes of 32 px networks
 /// (rows of 2–32 values) the clipping and the calls per row cost more than the copies did.
 package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
