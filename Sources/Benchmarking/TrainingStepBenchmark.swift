@@ -22,6 +22,10 @@ public enum TrainingStepBenchmark {
         public let secondsByKind: [OpProfile.Kind: Double]
         /// Tensor storages per step that did not come from `StoragePool` (after the warm-up).
         public let systemAllocationsPerStep: Double
+        /// The most bytes of tensor storage in use at once during a step (`StoragePool`'s
+        /// high-water mark over the profiled steps): what the step needs, before the pool's idle
+        /// blocks and the system allocator's overhead.
+        public let peakTensorBytes: Int
 
         public var effectiveGigaflops: Double { imagesPerSecond * flopsPerImage / 1e9 }
     }
@@ -59,6 +63,7 @@ public enum TrainingStepBenchmark {
             Threading.setThreadCount(threads)
             let profiledSteps = 2
             let allocationsBefore = StoragePool.shared.systemAllocationCount
+            StoragePool.shared.resetPeakLiveBytes()
             OpProfile.start()
             for _ in 0..<profiledSteps { try step() }
             let (forward, recorded) = (OpProfile.multiplyAdds, OpProfile.recordedMultiplyAdds)
@@ -68,7 +73,8 @@ public enum TrainingStepBenchmark {
             return Result(threads: threads, stepSeconds: timing, imagesPerSecond: Double(batch) / timing.median,
                           flopsPerImage: 2 * Double(forward + 2 * recorded) / Double(profiledSteps * batch),
                           secondsByKind: seconds,
-                          systemAllocationsPerStep: Double(allocations) / Double(profiledSteps))
+                          systemAllocationsPerStep: Double(allocations) / Double(profiledSteps),
+                          peakTensorBytes: StoragePool.shared.peakLiveByteCount)
         }
     }
 }

@@ -35,7 +35,7 @@ extension BenchSection {
 
     /// Prints PREFIX_images_per_s, _effective_gflops, _gflop_per_image, the ratio to the sgemm
     /// peak (the run's, or a 2048³ re-check if higher), the tensor storages a step allocates
-    /// outside `StoragePool`, the step's time shares by kind, and the one-thread figures with
+    /// outside `StoragePool` and the most tensor memory it holds at once (`_peak_tensor_mb`), the step's time shares by kind, and the one-thread figures with
     /// `_1_thread` and their ratio, `_thread_scaling`.
     private static func reportSteps(_ prefix: String, _ configuration: PretrainingConfiguration,
                                     _ settings: BenchSettings, _ results: BenchResults) throws {
@@ -54,6 +54,7 @@ extension BenchSection {
         BenchReport.line("\(prefix)_ratio_to_sgemm_peak", String(format: "%.3f", full.effectiveGigaflops / peak))
         BenchReport.line("\(prefix)_storage_allocations_outside_pool_per_step",
                          String(format: "%.0f", full.systemAllocationsPerStep))
+        BenchReport.line("\(prefix)_peak_tensor_mb", String(format: "%.0f", Double(full.peakTensorBytes) / 1_048_576))
         let stepSeconds = full.secondsByKind.values.reduce(0, +)
         for kind in OpProfile.Kind.allCases {
             BenchReport.line("\(prefix)_time_share_\(kind.rawValue)",

@@ -46,4 +46,47 @@ final class AutogradTests: XCTestCase {
         let results = GradientCheck.run(inputs: [a, b]) { t in (t[0] * t[1] - t[0] * 0.5).sum() }
         for result in results { XCTAssertLessThan(result.relativeError, 1e-3) }
     }
+
+    /// The graph holds gradient slots, not tensors: an intermediate that no backward rule reads
+    /// (here the inputs of `+` and `addingReLU`, which need only the output's gradient) is freed
+    /// when the forward pass drops it, not kept until `backward()`.
+    func testTheGraphKeepsOnlyWhatBackwardRulesRead() {
+        let x = Tensor(shape: [4], scalars: [1, -2, 3, -4], requiresGradient: true)
+        weak var scaled: TensorStorage?, summed: TensorStorage?
+        let loss: Tensor = {
+            let h = x * 2
+            scaled = h.storage
+            let s = h + x
+            summed = s.storage
+            return addingReLU(s, x).sum()
+        }()
+        XCTAssertNil(scaled, "the input of + was kept alive by the graph")
+        XCTAssertNil(summed, "the input of addingReLU was kept alive by the graph")
+        loss.backward()
+        // relu((2x + x) + x) = relu(4x): d/dx = 4 where x > 0, 0 elsewhere.
+        XCTAssertEqual(x.gradient?.scalars, [4, 0, 4, 0])
+    }
+
+    /// `backward()` frees what a rule saved as soon as that rule has run, before the rules of
+    /// earlier operations: a network's saved activations do not all stay until the end.
+    func testBackwardFreesSavedActivationsAsItGoes() {
+        let x = Tensor(shape: [3], scalars: [1, 2, 3], requiresGradient: true)
+        weak var saved: TensorStorage?
+        var freedBeforeTheEarlierRule: Bool?
+        let loss: Tensor = {
+            // An identity whose rule, run after mul's, looks whether mul's saved input is gone.
+            let p = Tensor(shape: x.shape, scalars: x.scalars)
+            let target = x.gradientTarget
+            p.recordingGradient("observe", inputs: [x]) { g in
+                freedBeforeTheEarlierRule = saved == nil
+                target?.accumulate(g.copy())
+            }
+            saved = p.storage
+            return (p * p).sum()
+        }()
+        XCTAssertNotNil(saved, "mul's rule reads its inputs, so the graph must keep them")
+        loss.backward()
+        XCTAssertEqual(freedBeforeTheEarlierRule, true)
+        XCTAssertEqual(x.gradient?.scalars, [2, 4, 6])
+    }
 }

@@ -167,4 +167,26 @@ final class BatchNormalizationTests: XCTestCase {
         XCTAssertEqual(state.variance.item, Float(0.9 + 0.1 * 4096.0 / 4095.0), accuracy: 1e-6)
         XCTAssertEqual(state.mean.item, 100, accuracy: 1e-4)
     }
+
+    /// Backward reads x (and, with ReLU, the output for its mask): the output of a plain BN —
+    /// ResNet's last BN of a block, summed into the shortcut — must not be kept by the graph.
+    func testTheGraphKeepsTheOutputOnlyForReLU() {
+        for applyingReLU in [false, true] {
+            let x = seededTensor([2, 4, 2, 2], seed: 9)
+            let weight = Tensor(shape: [2], repeating: 1, requiresGradient: true)
+            let bias = Tensor(zeros: [2], requiresGradient: true)
+            let state = RunningState(channels: 2)
+            weak var output: TensorStorage?
+            let loss: Tensor = {
+                let y = batchNorm2d(x, weight: weight, bias: bias, runningMean: state.mean,
+                                    runningVariance: state.variance, numBatchesTracked: state.batches,
+                                    training: true, applyingReLU: applyingReLU)
+                output = y.storage
+                return y.sum()
+            }()
+            XCTAssertEqual(output != nil, applyingReLU, "applyingReLU \(applyingReLU)")
+            loss.backward()
+            XCTAssertNotNil(weight.gradient)
+        }
+    }
 }

@@ -43,9 +43,12 @@ public func contrastiveLogits(query: Tensor, positiveKeys: Tensor, queue: Tensor
             o[row * width] = dot * scale
         }
     }
+    let target = query.gradientTarget
     return out.recordingGradient("contrastiveLogits", inputs: [query]) { g in
+        // The keys and the queue as tensors, not pointers: the rule keeps them alive until it runs.
+        let keys = positiveKeys.data
         // dq_n = (Σ_m g[n,m]·k_m + Σ_j g[n,keyColumns+j]·Q_j) / τ, m over the key columns.
-        query.accumulateGradient { dq, accumulate in
+        target?.accumulateInPlace { dq, accumulate in
             sgemm(m: n, n: d, k: k, alpha: scale, a: g.data + keyColumns, lda: width, b: queue.data, ldb: d,
                   beta: accumulate ? 1 : 0, c: dq, ldc: d)
             if inBatchNegatives {

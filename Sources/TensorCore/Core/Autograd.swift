@@ -1,6 +1,6 @@
 /// Reverse-mode differentiation over the recorded graph.
 ///
-/// `recordingGradient` and `accumulateGradient` are also the extension point for operations
+/// `recordingGradient` and `gradientTarget` are also the extension point for operations
 /// defined outside this module (CLSA's fused contrastive logits, say).
 extension Tensor {
     /// Whether an operation reading `inputs` should record itself.
@@ -9,7 +9,9 @@ extension Tensor {
     }
 
     /// Attaches the operation that produced this tensor, if any input needs a gradient and
-    /// recording is on. `backward` receives this tensor's gradient.
+    /// recording is on. `backward` receives this tensor's gradient and accumulates into the
+    /// inputs' `gradientTarget`s; it should capture an input tensor only if it reads its values,
+    /// since whatever it captures stays alive until `backward()` runs it.
     @discardableResult
     public func recordingGradient(_ name: String, inputs: [Tensor],
                            backward: @escaping (_ outputGradient: Tensor) -> Void) -> Tensor {
@@ -18,33 +20,14 @@ extension Tensor {
         let needing = inputs.filter { $0.requiresGradient }
         guard !needing.isEmpty else { return self }
         requiresGradient = true
-        gradientNode = GradientNode(name: name, inputs: needing, backward: backward)
+        slot.node = GradientNode(name: name, inputs: needing.map(\.slot), backward: backward)
         return self
     }
 
-    /// Adds `contribution` (same element count) to this tensor's gradient; the first
-    /// contribution is adopted without a copy, so callers pass freshly made tensors.
-    public func accumulateGradient(_ contribution: Tensor) {
-        precondition(contribution.count == count,
-                     "accumulateGradient: \(contribution.shape) into \(shape)")
-        if let existing = gradient {
-            addInPlace(existing.data, contribution.data, count: count)
-        } else {
-            gradient = contribution.shape == shape ? contribution : contribution.reshapedStorage(shape)
-        }
-    }
-
-    /// Gives `body` this tensor's gradient buffer to write into. `accumulate` is false when the
-    /// buffer is new and uninitialised (the body must overwrite every element) and true when it
-    /// already holds a gradient (the body must add) — so GEMM kernels can pass β = 0 or 1.
-    public func accumulateGradient(_ body: (_ buffer: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
-        if let existing = gradient {
-            body(existing.data, true)
-        } else {
-            let fresh = Tensor(uninitializedShape: shape)
-            body(fresh.data, false)
-            gradient = fresh
-        }
+    /// Where a backward rule accumulates this tensor's gradient, or nil when it needs none.
+    /// Capturing the slot instead of the tensor keeps the tensor's memory out of the graph.
+    public var gradientTarget: GradientSlot? {
+        requiresGradient ? slot : nil
     }
 
     /// Differentiates this scalar with respect to every leaf that requires a gradient, adding
@@ -58,34 +41,35 @@ extension Tensor {
         let order = topologicalOrder()
         if let seed {
             precondition(seed.count == count, "backward: seed \(seed.shape) for \(shape)")
-            accumulateGradient(seed.copy())
+            slot.accumulate(seed.copy())
         } else {
             precondition(count == 1, "backward: a seed is needed for non-scalar tensor \(shape)")
-            accumulateGradient(Tensor(shape: shape, repeating: 1))
+            slot.accumulate(Tensor(shape: shape, repeating: 1))
         }
         GradientMode.withoutGradients {
-            for tensor in order.reversed() {
-                guard let node = tensor.gradientNode else { continue }
-                if let g = tensor.gradient {
+            for slot in order.reversed() {
+                guard let node = slot.node else { continue }
+                if let g = slot.gradient {
                     OpProfile.measure(OpProfile.Kind(operation: node.name)) { node.backward(g) }
                 }
-                tensor.gradientNode = nil
-                tensor.gradient = nil
+                // Drops the rule and with it what the forward pass saved for it.
+                slot.node = nil
+                slot.gradient = nil
             }
         }
     }
 
-    /// Tensors reachable from self through recorded nodes, each after all of its inputs.
-    private func topologicalOrder() -> [Tensor] {
-        var order: [Tensor] = []
+    /// Slots reachable from self's through recorded nodes, each after all of its inputs.
+    private func topologicalOrder() -> [GradientSlot] {
+        var order: [GradientSlot] = []
         var visited = Set<ObjectIdentifier>()
         // Iterative depth-first search: ResNet graphs are deep enough to matter for recursion.
-        var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
-        while let (tensor, expanded) = stack.popLast() {
-            if expanded { order.append(tensor); continue }
-            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
-            stack.append((tensor, true))
-            for input in tensor.gradientNode?.inputs ?? [] where !visited.contains(ObjectIdentifier(input)) {
+        var stack: [(slot: GradientSlot, expanded: Bool)] = [(slot, false)]
+        while let (slot, expanded) = stack.popLast() {
+            if expanded { order.append(slot); continue }
+            guard visited.insert(ObjectIdentifier(slot)).inserted else { continue }
+            stack.append((slot, true))
+            for input in slot.node?.inputs ?? [] where !visited.contains(ObjectIdentifier(input)) {
                 stack.append((input, false))
             }
         }

@@ -22,10 +22,16 @@ public final class Tensor {
     public let storage: TensorStorage
     /// Whether gradients flow to this tensor.
     public internal(set) var requiresGradient: Bool
+    /// This tensor's place in the autograd graph (its gradient, the operation that made it).
+    let slot: GradientSlot
+
     /// Accumulated gradient (same shape), or nil before any backward pass reached it.
-    public var gradient: Tensor?
+    public var gradient: Tensor? {
+        get { slot.gradient }
+        set { slot.gradient = newValue }
+    }
     /// The operation that produced this tensor, when recorded.
-    var gradientNode: GradientNode?
+    var gradientNode: GradientNode? { slot.node }
 
     /// Wraps existing storage; `shape` must describe exactly `storage.count` elements.
     public init(shape: [Int], storage: TensorStorage, requiresGradient: Bool = false) {
@@ -35,6 +41,7 @@ public final class Tensor {
         self.shape = shape
         self.storage = storage
         self.requiresGradient = requiresGradient
+        slot = GradientSlot(shape: shape)
     }
 
     /// A tensor of uninitialised elements — for outputs an operation overwrites entirely.

@@ -3,9 +3,9 @@ import Foundation
 /// Contiguous float32 memory, 64-byte aligned, owned by one object.
 ///
 /// Several `Tensor` views (reshapes) may share one storage; copies are always explicit.
-/// Large blocks are recycled through `StoragePool` when the storage is released: a training
-/// step allocates the same sizes every time, so in the steady state no activation or gradient
-/// costs a fresh `mmap` and its page faults.
+/// Blocks are recycled through `StoragePool` when the storage is released: a training step
+/// allocates the same sizes every time, so in the steady state no activation or gradient costs
+/// a fresh `mmap` and its page faults, nor a trip through the system allocator.
 public final class TensorStorage {
     /// First element; aligned to 64 bytes so SIMD loads and BLAS kernels never straddle lines.
     public let base: UnsafeMutablePointer<Float>
@@ -28,16 +28,13 @@ public final class TensorStorage {
     deinit { StoragePool.shared.release(base, count: count) }
 }
 
-/// A cache of large float32 blocks keyed by exact size, in the manner of PyTorch's caching
-/// allocator. Blocks of at least `minimumPooledCount` elements are kept on release (up to
-/// `capacityBytes` in all) and handed out again for the same size; smaller blocks go straight
-/// to the system allocator, which already recycles them cheaply.
+/// A cache of float32 blocks keyed by exact size, in the manner of PyTorch's caching allocator.
+/// Released blocks are kept (up to `capacityBytes` in all) and handed out again for the same
+/// size, so a step that repeats the last one's sizes allocates nothing from the system.
 public final class StoragePool: @unchecked Sendable {
     /// The pool every `TensorStorage` uses.
     public static let shared = StoragePool()
 
-    /// Blocks smaller than this (in floats, 1 MiB) are not pooled.
-    public let minimumPooledCount = 1 << 18
     /// Most bytes kept idle in the pool; beyond it, released blocks are freed. Default 8 GiB,
     /// overridable with the environment variable `CLSA_STORAGE_POOL_MB`.
     public var capacityBytes: Int {
@@ -49,6 +46,8 @@ public final class StoragePool: @unchecked Sendable {
     private var idle: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var idleBytes = 0
     private var systemAllocations = 0
+    private var liveBytes = 0
+    private var peakLiveBytes = 0
     private var capacity: Int
 
     init() {
@@ -60,6 +59,19 @@ public final class StoragePool: @unchecked Sendable {
     public var systemAllocationCount: Int {
         lock.lock(); defer { lock.unlock() }
         return systemAllocations
+    }
+
+    /// The most bytes of tensor storage in use at once (handed out and not yet released) since
+    /// the last `resetPeakLiveBytes()`: the memory a computation needs, whatever the pool and
+    /// the system allocator keep beside it.
+    public var peakLiveByteCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return peakLiveBytes
+    }
+
+    /// Starts `peakLiveByteCount` again from the bytes in use now.
+    public func resetPeakLiveBytes() {
+        lock.lock(); peakLiveBytes = liveBytes; lock.unlock()
     }
 
     /// Bytes held idle.
@@ -80,7 +92,9 @@ public final class StoragePool: @unchecked Sendable {
 
     func allocate(count: Int) -> UnsafeMutablePointer<Float> {
         lock.lock()
-        if count >= minimumPooledCount, let block = idle[count]?.popLast() {
+        liveBytes += count * MemoryLayout<Float>.stride
+        peakLiveBytes = max(peakLiveBytes, liveBytes)
+        if let block = idle[count]?.popLast() {
             idleBytes -= count * MemoryLayout<Float>.stride
             lock.unlock()
             return block
@@ -96,17 +110,15 @@ public final class StoragePool: @unchecked Sendable {
     }
 
     func release(_ block: UnsafeMutablePointer<Float>, count: Int) {
-        if count >= minimumPooledCount {
-            let bytes = count * MemoryLayout<Float>.stride
-            lock.lock()
-            if idleBytes + bytes <= capacity {
-                idle[count, default: []].append(block)
-                idleBytes += bytes
-                lock.unlock()
-                return
-            }
-            lock.unlock()
+        let bytes = count * MemoryLayout<Float>.stride
+        lock.lock()
+        liveBytes -= bytes
+        let keep = idleBytes + bytes <= capacity
+        if keep {
+            idle[count, default: []].append(block)
+            idleBytes += bytes
         }
-        free(block)
+        lock.unlock()
+        if !keep { free(block) }
     }
 }

@@ -25,9 +25,10 @@ public func relu(_ x: Tensor, inPlace: Bool = false) -> Tensor {
     }
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
+    let target = x.gradientTarget
     return out.recordingGradient("relu", inputs: [x]) { g in
         maskByPositiveOutput(g, output: output.base)
-        x.accumulateGradient(g)
+        target?.accumulate(g)
     }
 }
 

@@ -69,11 +69,13 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
     let out = Tensor(uninitializedShape: x.shape)
     normalize(x.data, into: out.data, statistics: statistics, units: units,
               weight: weight.data, bias: bias.data, applyingReLU: applyingReLU)
-    // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
-    let output = out.storage
+    // The output's storage (not the tensor, which owns this closure) only for ReLU's mask:
+    // without ReLU the output is not read again, and is freed as soon as its users drop it.
+    let output = applyingReLU ? out.storage : nil
+    let targets = (x: x.gradientTarget, weight: weight.gradientTarget, bias: bias.gradientTarget)
     return out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
-        if applyingReLU { maskByPositiveOutput(g, output: output.base) }
-        batchNormBackward(outputGradient: g, x: x, weight: weight, bias: bias,
+        if let output { maskByPositiveOutput(g, output: output.base) }
+        batchNormBackward(outputGradient: g, x: x, weight: weight, targets: targets,
                           statistics: statistics, units: units, statisticsFromBatch: training)
     }
 }
@@ -163,16 +165,17 @@ private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<F
 
 /// Accumulates dx, dγ and dβ. Two passes per unit: Σdy and Σdy·(x−μ), then
 /// dx = A·dy + B·(x − μ̃) + C (μ̃ = μ rounded to Float, centred for the reason `normalize` gives).
-private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tensor, bias: Tensor,
+private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tensor,
+                               targets: (x: GradientSlot?, weight: GradientSlot?, bias: GradientSlot?),
                                statistics: BatchNormStatistics, units: BatchNormUnits,
                                statisticsFromBatch: Bool) {
     // Evaluation-mode dx needs no sums; everything else does.
-    let sums = statisticsFromBatch || weight.requiresGradient || bias.requiresGradient
+    let sums = statisticsFromBatch || targets.weight != nil || targets.bias != nil
         ? GradientSums(g, x: x, statistics: statistics, units: units) : nil
 
-    if x.requiresGradient {
+    if let target = targets.x {
         let dy = g.data, m = Double(units.length)
-        x.accumulateGradient { dx, accumulate in
+        target.accumulateInPlace { dx, accumulate in
             Threading.parallelFor(units.count) { u in
                 let c = u / units.groups
                 let s = statistics.inverseStandardDeviation[u]
@@ -194,11 +197,11 @@ private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tens
             }
         }
     }
-    if weight.requiresGradient, let sums {
-        weight.accumulateGradient(channelSums(sums.normalizedGradient, units: units))
+    if let target = targets.weight, let sums {
+        target.accumulate(channelSums(sums.normalizedGradient, units: units))
     }
-    if bias.requiresGradient, let sums {
-        bias.accumulateGradient(channelSums(sums.gradient, units: units))
+    if let target = targets.bias, let sums {
+        target.accumulate(channelSums(sums.gradient, units: units))
     }
 }
 

@@ -38,10 +38,11 @@ public func concatenate(_ tensors: [Tensor], alongColumns: Bool = false) -> Tens
             (out.data + row * total + offsets[i]).update(from: tensor.data + row * widths[i], count: widths[i])
         }
     }
+    let targets = tensors.map(\.gradientTarget)
     return out.recordingGradient("concatenate", inputs: tensors) { g in
-        for (i, tensor) in tensors.enumerated() where tensor.requiresGradient {
+        for (i, target) in targets.enumerated() {
             let width = widths[i]
-            tensor.accumulateGradient { gradient, accumulate in
+            target?.accumulateInPlace { gradient, accumulate in
                 forEachRow(outer, width: width) { row in
                     let source = g.data + row * total + offsets[i]
                     store(gradient + row * width, count: width, accumulate: accumulate) { source[$0] }

@@ -76,9 +76,10 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
         }
     }
 
+    let (xTarget, weightTarget) = (x.gradientTarget, weight.gradientTarget)
     return y.recordingGradient("conv2d", inputs: [x, weight]) { dy in
-        withGradientBuffer(of: x) { dx, accumulateX in
-            withGradientBuffer(of: weight) { dw, accumulateW in
+        withGradientBuffer(of: xTarget) { dx, accumulateX in
+            withGradientBuffer(of: weightTarget) { dw, accumulateW in
                 if pointwise {
                     if let dx {
                         // dx[Cin, N·H·W] (+)= Wᵀ[Cin, Cout] · dy[Cout, N·H·W]
@@ -252,12 +253,12 @@ package struct ImageBlocking {
     }
 }
 
-/// Gives `body` the gradient buffer of `tensor` and whether to add into it (see
-/// `Tensor.accumulateGradient`), or nil when `tensor` needs no gradient.
-private func withGradientBuffer(of tensor: Tensor,
+/// Gives `body` the gradient buffer of `target` and whether to add into it (see
+/// `GradientSlot.accumulateInPlace`), or nil when there is no target.
+private func withGradientBuffer(of target: GradientSlot?,
                                 _ body: (_ buffer: UnsafeMutablePointer<Float>?, _ accumulate: Bool) -> Void) {
-    if tensor.requiresGradient {
-        tensor.accumulateGradient { buffer, accumulate in body(buffer, accumulate) }
+    if let target {
+        target.accumulateInPlace { buffer, accumulate in body(buffer, accumulate) }
     } else {
         body(nil, false)
     }

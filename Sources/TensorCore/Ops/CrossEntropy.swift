@@ -77,9 +77,10 @@ private func crossEntropy(_ logits: Tensor, against target: CrossEntropyTarget, 
         }
     }
     let out = Tensor(shape: [1], scalars: [Float(losses.reduce(0, +) / Double(rows))])
+    let logitsTarget = logits.gradientTarget
     return out.recordingGradient(op, inputs: [logits]) { g in
         let scale = g.item / Float(rows)
-        logits.accumulateGradient { dz, accumulate in
+        logitsTarget?.accumulateInPlace { dz, accumulate in
             forEachRow(rows, width: width) { row in
                 let zs = logits.data + row * width, dzs = dz + row * width
                 let normaliser = normalisers[row], weight = scale * masses[row]

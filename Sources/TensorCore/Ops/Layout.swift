@@ -19,9 +19,10 @@ private func swappingLeadingAxes(_ x: Tensor, name: String) -> Tensor {
     let (a, b) = (x.shape[0], x.shape[1])
     let y = Tensor(uninitializedShape: [b, a, x.shape[2], x.shape[3]])
     swapLeadingAxes(x.data, a: a, b: b, plane: x.shape[2] * x.shape[3], into: y.data, accumulate: false)
+    let target = x.gradientTarget, plane = x.shape[2] * x.shape[3]
     return y.recordingGradient(name, inputs: [x]) { dy in
-        x.accumulateGradient { dx, accumulate in
-            swapLeadingAxes(dy.data, a: b, b: a, plane: x.shape[2] * x.shape[3], into: dx, accumulate: accumulate)
+        target?.accumulateInPlace { dx, accumulate in
+            swapLeadingAxes(dy.data, a: b, b: a, plane: plane, into: dx, accumulate: accumulate)
         }
     }
 }

@@ -20,11 +20,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         for row in 0..<rows { (out.data + row * columns).update(from: bias.data, count: columns) }
     }
     product.forward(into: out.data, accumulate: bias != nil)
+    let biasTarget = bias?.gradientTarget
     return out.recordingGradient("linear", inputs: [x, weight] + (bias.map { [$0] } ?? [])) { g in
         product.accumulateGradients(g)
-        if let bias, bias.requiresGradient {
-            bias.accumulateGradient(columnSums(g))
-        }
+        biasTarget?.accumulate(columnSums(g))
     }
 }
 

@@ -48,8 +48,8 @@ struct MatrixProduct {
     /// Adds the gradients of A and B (those that require one) given g = dC, [m, n].
     func accumulateGradients(_ g: Tensor) {
         let lda = a.shape[1], ldb = b.shape[1]
-        if a.requiresGradient {
-            a.accumulateGradient { da, accumulate in
+        if let target = a.gradientTarget {
+            target.accumulateInPlace { da, accumulate in
                 let beta: Float = accumulate ? 1 : 0
                 if transposeA {
                     // A is [k, m]: dA = (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ.
@@ -62,8 +62,8 @@ struct MatrixProduct {
                 }
             }
         }
-        if b.requiresGradient {
-            b.accumulateGradient { db, accumulate in
+        if let target = b.gradientTarget {
+            target.accumulateInPlace { db, accumulate in
                 let beta: Float = accumulate ? 1 : 0
                 if transposeB {
                     // B is [n, k]: dB = (op(A)ᵀ·G)ᵀ = Gᵀ·op(A).

@@ -26,8 +26,9 @@ public func l2Normalized(_ x: Tensor, epsilon: Float = 1e-12) -> Tensor {
     }
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
+    let target = x.gradientTarget
     return out.recordingGradient("l2Normalized", inputs: [x]) { g in
-        x.accumulateGradient { dx, accumulate in
+        target?.accumulateInPlace { dx, accumulate in
             forEachRow(rows, width: width) { row in
                 let ys = output.base + row * width, dy = g.data + row * width, dxs = dx + row * width
                 let clamped = divisors[row] == epsilon

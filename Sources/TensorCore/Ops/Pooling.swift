@@ -25,8 +25,9 @@ public func maxPool2d(_ x: Tensor, kernelSize: Int = 3, stride: Int = 2, padding
         maxPoolForward(x.data, g, into: y.data, argmax: buffer.baseAddress)
         initialized = y.count
     }
+    let target = x.gradientTarget
     return y.recordingGradient("maxPool2d", inputs: [x]) { dy in
-        x.accumulateGradient { dx, accumulate in
+        target?.accumulateInPlace { dx, accumulate in
             argmax.withUnsafeBufferPointer { argmax in
                 maxPoolBackward(dy.data, argmax.baseAddress!, g, into: dx, accumulate: accumulate)
             }
@@ -51,8 +52,9 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
             out[n * channels + c] = Float(sum / Double(plane))
         }
     }
+    let target = x.gradientTarget
     return y.recordingGradient("globalAveragePool", inputs: [x]) { dy in
-        x.accumulateGradient { dx, accumulate in
+        target?.accumulateInPlace { dx, accumulate in
             let gradient = dy.data
             let scale = 1 / Float(plane)
             Threading.parallelRanges(channels * batch) { planes in

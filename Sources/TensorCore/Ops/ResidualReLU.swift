@@ -10,9 +10,10 @@ public func addingReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
     }
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
+    let (da, db) = (a.gradientTarget, b.gradientTarget)
     return out.recordingGradient("addingReLU", inputs: [a, b]) { g in
         maskByPositiveOutput(g, output: output.base)
-        if a.requiresGradient { a.accumulateGradient(b.requiresGradient ? g.copy() : g) }
-        if b.requiresGradient { b.accumulateGradient(g) }
+        da?.accumulate(db == nil ? g : g.copy())
+        db?.accumulate(g)
     }
 }

@@ -53,7 +53,7 @@ extension LogSumExp {
 }
 
 /// dst[i] = value(i), or dst[i] += value(i) when `accumulate` — the two ways a gradient
-/// buffer from `Tensor.accumulateGradient` is filled.
+/// buffer from `GradientSlot.accumulateInPlace` is filled.
 @inline(__always)
 func store(_ dst: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool, _ value: (Int) -> Float) {
     if accumulate {

@@ -19,8 +19,9 @@ public func softmax(_ x: Tensor) -> Tensor {
     }
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
+    let target = x.gradientTarget
     return out.recordingGradient("softmax", inputs: [x]) { g in
-        x.accumulateGradient { dx, accumulate in
+        target?.accumulateInPlace { dx, accumulate in
             forEachRow(rows, width: width) { row in
                 let ys = output.base + row * width, dy = g.data + row * width
                 let projection = Float(dotDouble(dy, ys, count: width))
@@ -41,8 +42,9 @@ public func logSoftmax(_ x: Tensor) -> Tensor {
     }
     // The storage, not the tensor: the tensor owns this closure, and must not be kept alive by it.
     let output = out.storage
+    let target = x.gradientTarget
     return out.recordingGradient("logSoftmax", inputs: [x]) { g in
-        x.accumulateGradient { dx, accumulate in
+        target?.accumulateInPlace { dx, accumulate in
             forEachRow(rows, width: width) { row in
                 let ys = output.base + row * width, dy = g.data + row * width
                 var total = 0.0
