@@ -85,6 +85,24 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// im2col by row copies and by gathers through an offset table fill the same columns, so
+    /// the convolution and both gradients agree bit for bit, in every case, either way.
+    func testNarrowAndWideIm2colAgree() {
+        let saved = ConvolutionTuning.narrowOutputWidth
+        defer { ConvolutionTuning.narrowOutputWidth = saved }
+        for (index, c) in Self.cases.enumerated() {
+            var results: [[[Float]]] = []
+            for width in [0, Int.max] {
+                ConvolutionTuning.narrowOutputWidth = width
+                let (x, weight) = Self.inputs(c, seed: UInt64(40 + index), requiresGradient: true)
+                let y = Self.conv2dNCHW(x, weight, c)
+                (y * Tensor.seededNormal(y.shape, seed: 7)).sum().backward()
+                results.append([y.scalars, x.gradient?.scalars ?? [], weight.gradient?.scalars ?? []])
+            }
+            XCTAssertEqual(results[0], results[1], "case \(c)")
+        }
+    }
+
     func testImageBlocksGiveTheSameResult() {
         let c = Case(batch: 5, inChannels: 3, height: 9, width: 7, outChannels: 4, kernel: 3, stride: 2, padding: 1)
         let (x, weight) = Self.inputs(c, seed: 11)

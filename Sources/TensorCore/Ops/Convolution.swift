@@ -48,6 +48,12 @@ package enum ConvolutionTuning {
     /// (im2col(dY) + GEMM) rather than GEMM + col2im. Tests and benchmarks switch it off to
     /// check and time the two paths against each other.
     nonisolated(unsafe) package static var inputGradientByTransposedConvolution = true
+
+    /// Output widths below which `im2col` fills each column row by one gather through a table
+    /// of offsets instead of a copy per output row. 8: narrower rows are shorter than one
+    /// vector step of the row copy, and there the loop and call per row cost more than the
+    /// copy. Tests set 0 (never) and `Int.max` (always) to compare the two.
+    nonisolated(unsafe) package static var narrowOutputWidth = 8
 }
 
 /// Convolves channel-major feature maps x [Cin, N, H, W] with weight [Cout, Cin, kh, kw]

@@ -57,35 +57,62 @@ package struct ConvolutionGeometry: Equatable {
 
 /// Fills `column` ([C·kh·kw, images.count·Ho·Wo], row stride images.count·Ho·Wo) from x.
 ///
-/// Parallel over (channel, image) planes unless `parallel` is false. Each task copies its plane
-/// once into a buffer with a zero border of `padding` (one per thread, on the stack where it
-/// fits), then fills the plane's kh·kw column rows from it: every output row is one plain copy (stride 1) or gather (stride 2) of Wo
-/// values, with no clipping and no separate zero fills. On the small planes of 32 px networks
-/// (rows of 2–32 values) the clipping and the calls per row cost more than the copies did.
+/// Every input plane is first copied into a buffer with a zero border of `padding`, so that
+/// filling a column row needs no clipping and no separate zero fills. Two ways to fill rows, by
+/// output width (`ConvolutionTuning.narrowOutputWidth`):
+/// - wide planes, parallel over (channel, image) planes: each output row of each of the plane's
+///   kh·kw column rows is one plain copy (stride 1) or gather (stride 2) of Wo values;
+/// - narrow planes (the deep layers of 32 px networks and their 14 px strong views, rows of 2–7
+///   values), parallel over channels: a channel's planes of the whole block are bordered side
+///   by side, and each of its kh·kw column rows is then one gather through a table of source
+///   offsets — no loop and no call per output row, which at these widths cost more than the
+///   copies.
+/// `parallel: false` runs on the calling thread (inside a loop that is already parallel).
 package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
             into column: UnsafeMutablePointer<Float>, parallel: Bool = true) {
+    OpProfile.measure(.im2col) {
+        if g.outputWidth < ConvolutionTuning.narrowOutputWidth {
+            im2colNarrow(x, g, images: images, into: column, parallel: parallel)
+        } else {
+            im2colWide(x, g, images: images, into: column, parallel: parallel)
+        }
+    }
+}
+
+/// A plane of `g` with a zero border of `g.padding`: its row width and element count.
+private struct PaddedPlane {
+    let width: Int, count: Int
+    init(_ g: ConvolutionGeometry) {
+        width = g.width + 2 * g.padding
+        count = (g.height + 2 * g.padding) * width
+    }
+}
+
+/// `im2col` by rows of output, parallel over (channel, image) planes.
+private func im2colWide(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+                        into column: UnsafeMutablePointer<Float>, parallel: Bool) {
     let blockImages = images.count
     let rowStride = blockImages * g.outputPlane
     let (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
-    let paddedWidth = g.width + 2 * g.padding, paddedCount = (g.height + 2 * g.padding) * paddedWidth
-    OpProfile.measure(.im2col) { Threading.ranges(g.channels * blockImages, parallel: parallel) { tasks in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedCount) { buffer in
+    let plane = PaddedPlane(g)
+    Threading.ranges(g.channels * blockImages, parallel: parallel) { tasks in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: plane.count) { buffer in
             let padded = buffer.baseAddress!
             // The border stays zero: each plane overwrites only the interior.
-            padded.update(repeating: 0, count: paddedCount)
-            let interior = padded + g.padding * paddedWidth + g.padding
+            padded.update(repeating: 0, count: plane.count)
+            let interior = padded + g.padding * plane.width + g.padding
             for task in tasks {
                 let channel = task / blockImages, image = task % blockImages
                 let source = x + (channel * g.batch + images.lowerBound + image) * g.inputPlane
                 for h in 0..<g.height {
-                    copyFloats(source + h * g.width, to: interior + h * paddedWidth, count: g.width)
+                    copyFloats(source + h * g.width, to: interior + h * plane.width, count: g.width)
                 }
                 for i in 0..<g.kernelHeight {
                     for j in 0..<g.kernelWidth {
                         let row = (channel * g.kernelHeight + i) * g.kernelWidth + j
                         let destination = column + row * rowStride + image * g.outputPlane
                         for oh in 0..<outputHeight {
-                            let input = padded + (oh * g.stride + i) * paddedWidth + j
+                            let input = padded + (oh * g.stride + i) * plane.width + j
                             let out = destination + oh * outputWidth
                             if g.stride == 1 {
                                 copyFloats(input, to: out, count: outputWidth)
@@ -94,6 +121,55 @@ package func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images:
                             } else {
                                 for ow in 0..<outputWidth { out[ow] = input[ow * g.stride] }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `im2col` by whole column rows, parallel over channels. For one channel, the block's planes
+/// lie bordered side by side in a buffer; `sources[q]` is the buffer offset that column q of a
+/// row reads for kernel offset (0, 0), and offset (i, j) reads `sources[q] + i·width + j`.
+private func im2colNarrow(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+                          into column: UnsafeMutablePointer<Float>, parallel: Bool) {
+    let blockImages = images.count
+    let rowStride = blockImages * g.outputPlane
+    let plane = PaddedPlane(g)
+    // Where each input element goes in its bordered plane, and where each column's window starts.
+    var interior = [Int32](repeating: 0, count: g.inputPlane)
+    for h in 0..<g.height {
+        for w in 0..<g.width { interior[h * g.width + w] = Int32((h + g.padding) * plane.width + w + g.padding) }
+    }
+    var sources = [Int32](repeating: 0, count: rowStride)
+    for image in 0..<blockImages {
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                sources[(image * g.outputHeight + oh) * g.outputWidth + ow] =
+                    Int32(image * plane.count + oh * g.stride * plane.width + ow * g.stride)
+            }
+        }
+    }
+    interior.withUnsafeBufferPointer { interiorBuffer in sources.withUnsafeBufferPointer { sourceBuffer in
+        let interior = interiorBuffer.baseAddress!, sources = sourceBuffer.baseAddress!
+        Threading.ranges(g.channels, parallel: parallel) { channels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: blockImages * plane.count) { buffer in
+                let padded = buffer.baseAddress!
+                // Borders stay zero: each channel overwrites only the interiors.
+                padded.update(repeating: 0, count: blockImages * plane.count)
+                for channel in channels {
+                    let first = x + (channel * g.batch + images.lowerBound) * g.inputPlane
+                    for image in 0..<blockImages {
+                        let source = first + image * g.inputPlane, target = padded + image * plane.count
+                        for e in 0..<g.inputPlane { target[Int(interior[e])] = source[e] }
+                    }
+                    for i in 0..<g.kernelHeight {
+                        for j in 0..<g.kernelWidth {
+                            let row = (channel * g.kernelHeight + i) * g.kernelWidth + j
+                            let destination = column + row * rowStride
+                            let window = UnsafePointer(padded) + i * plane.width + j
+                            for q in 0..<rowStride { destination[q] = window[Int(sources[q])] }
                         }
                     }
                 }
