@@ -168,9 +168,38 @@ final class BatchNormalizationTests: XCTestCase {
         XCTAssertEqual(state.mean.item, 100, accuracy: 1e-4)
     }
 
-    /// Backward reads x (and, with ReLU, the output for its mask): the output of a plain BN —
-    /// ResNet's last BN of a block, summed into the shortcut — must not be kept by the graph.
-    func testTheGraphKeepsTheOutputOnlyForReLU() {
+    /// Backward reads x only (ReLU's mask is recomputed from it): the output — of a plain BN,
+    /// ResNet's last of a block, summed into the shortcut, or of BN + ReLU — is not kept.
+    /// A convolution of a BN + ReLU output keeps the recipe, not the output: the output is freed
+    /// after the forward pass, and every gradient is bit for bit what it is when the
+    /// convolution reads a kept copy of the same values.
+    func testConvolutionOfAReLUOutputRecomputesItExactly() {
+        var gradients: [[[Float]]] = []
+        for recomputed in [true, false] {
+            let x = seededTensor([3, 4, 5, 5], seed: 12, requiresGradient: true)
+            let weight = seededTensor([3], seed: 13, shift: 1, requiresGradient: true)
+            let bias = seededTensor([3], seed: 14, requiresGradient: true)
+            let kernel = seededTensor([2, 3, 3, 3], seed: 15, requiresGradient: true)
+            let state = RunningState(channels: 3)
+            weak var activation: TensorStorage?
+            let loss: Tensor = {
+                let h = batchNorm2d(x, weight: weight, bias: bias, runningMean: state.mean,
+                                    runningVariance: state.variance, numBatchesTracked: state.batches,
+                                    training: true, applyingReLU: true)
+                activation = h.storage
+                // The copy: the same values through an op that is not recomputable (h + 0).
+                let input = recomputed ? h : h + Tensor(zeros: h.shape)
+                let y = conv2d(input, weight: kernel, padding: 1)
+                return (y * seededTensor(y.shape, seed: 16)).sum()
+            }()
+            if recomputed { XCTAssertNil(activation, "the BN + ReLU output was kept") }
+            loss.backward()
+            gradients.append([x, weight, bias, kernel].map { $0.gradient?.scalars ?? [] })
+        }
+        XCTAssertEqual(gradients[0], gradients[1])
+    }
+
+    func testTheGraphDoesNotKeepTheOutput() {
         for applyingReLU in [false, true] {
             let x = seededTensor([2, 4, 2, 2], seed: 9)
             let weight = Tensor(shape: [2], repeating: 1, requiresGradient: true)
@@ -184,7 +213,7 @@ final class BatchNormalizationTests: XCTestCase {
                 output = y.storage
                 return y.sum()
             }()
-            XCTAssertEqual(output != nil, applyingReLU, "applyingReLU \(applyingReLU)")
+            XCTAssertNil(output, "applyingReLU \(applyingReLU)")
             loss.backward()
             XCTAssertNotNil(weight.gradient)
         }

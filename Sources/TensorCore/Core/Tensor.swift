@@ -32,6 +32,10 @@ public final class Tensor {
     }
     /// The operation that produced this tensor, when recorded.
     var gradientNode: GradientNode? { slot.node }
+    /// Writes this tensor's values into a buffer of `count` floats from what the operation that
+    /// produced it keeps anyway, for backward rules that would otherwise keep the tensor
+    /// (`SavedTensor`); nil when the values must be kept.
+    var recomputation: ((UnsafeMutablePointer<Float>) -> Void)?
 
     /// Wraps existing storage; `shape` must describe exactly `storage.count` elements.
     public init(shape: [Int], storage: TensorStorage, requiresGradient: Bool = false) {

@@ -22,7 +22,9 @@
 /// - Evaluation: normalises with the running statistics, which stay unchanged; `groups` is unused.
 ///
 /// Only x, and per unit its mean and inverse standard deviation, are kept for backward, so the
-/// output may be overwritten in place (e.g. `relu(_:inPlace:)`).
+/// output may be overwritten in place (e.g. `relu(_:inPlace:)`). With `applyingReLU`, ReLU's
+/// mask is recomputed from x too, and the output can be recomputed from them
+/// (`Tensor.recomputation`): a convolution that reads it keeps the recipe, not the output.
 ///
 /// - Parameters:
 ///   - x: [C, N, H, W].
@@ -66,18 +68,20 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
         statistics = .ofRunning(mean: runningMean, variance: runningVariance, epsilon: epsilon)
     }
 
+    let affine = UnitAffine(statistics, units: units, weight: weight.data, bias: bias.data)
     let out = Tensor(uninitializedShape: x.shape)
-    normalize(x.data, into: out.data, statistics: statistics, units: units,
-              weight: weight.data, bias: bias.data, applyingReLU: applyingReLU)
-    // The output's storage (not the tensor, which owns this closure) only for ReLU's mask:
-    // without ReLU the output is not read again, and is freed as soon as its users drop it.
-    let output = applyingReLU ? out.storage : nil
+    normalize(x.data, into: out.data, affine, units: units, applyingReLU: applyingReLU)
     let targets = (x: x.gradientTarget, weight: weight.gradientTarget, bias: bias.gradientTarget)
-    return out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
-        if let output { maskByPositiveOutput(g, output: output.base) }
+    // The output is not kept: nothing here reads it again.
+    out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
+        if applyingReLU { maskByPositiveNormalized(g, x: x.data, affine, units: units) }
         batchNormBackward(outputGradient: g, x: x, weight: weight, targets: targets,
                           statistics: statistics, units: units, statisticsFromBatch: training)
     }
+    if applyingReLU && out.gradientNode != nil {
+        out.recomputation = { buffer in normalize(x.data, into: buffer, affine, units: units, applyingReLU: true) }
+    }
+    return out
 }
 
 /// How x is cut into normalisation units: unit u = c·groups + j covers
@@ -143,22 +147,51 @@ private func updateRunningStatistics(runningMean: Tensor, runningVariance: Tenso
     }
 }
 
-/// y = (x − μ̃)·a + b per unit, with a = γ·s, μ̃ = μ rounded to Float and b = β + (μ̃ − μ)·a,
-/// then max(y, 0) when `applyingReLU` (one pass instead of two).
-/// Centring before scaling keeps y accurate when |μ| ≫ σ (x·a + (β − μ·a) would cancel).
-private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
-                       statistics: BatchNormStatistics, units: BatchNormUnits,
-                       weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, applyingReLU: Bool) {
+/// The forward map of each unit, y = (x − μ̃)·a + b, with a = γ·s, μ̃ = μ rounded to Float and
+/// b = β + (μ̃ − μ)·a, in Float: kept so that the output and ReLU's mask can be recomputed bit
+/// for bit. Centring before scaling keeps y accurate when |μ| ≫ σ (x·a + (β − μ·a) would cancel).
+private struct UnitAffine {
+    var roundedMean: [Float], scale: [Float], shift: [Float]
+
+    init(_ statistics: BatchNormStatistics, units: BatchNormUnits,
+         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+        (roundedMean, scale, shift) = ([], [], [])
+        for u in 0..<units.count {
+            let c = u / units.groups
+            let a = Double(weight[c]) * statistics.inverseStandardDeviation[u]
+            let mean = statistics.mean[u], rounded = Float(mean)
+            roundedMean.append(rounded)
+            scale.append(Float(a))
+            shift.append(Float(Double(bias[c]) + (Double(rounded) - mean) * a))
+        }
+    }
+}
+
+/// y = (x − μ̃)·a + b per unit, then max(y, 0) when `applyingReLU` (one pass instead of two).
+private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ affine: UnitAffine,
+                       units: BatchNormUnits, applyingReLU: Bool) {
     Threading.parallelFor(units.count) { u in
-        let c = u / units.groups
-        let scale = Double(weight[c]) * statistics.inverseStandardDeviation[u]
-        let mean = statistics.mean[u], roundedMean = Float(mean)
-        let a = Float(scale), b = Float(Double(bias[c]) + (Double(roundedMean) - mean) * scale)
+        let (m, a, b) = (affine.roundedMean[u], affine.scale[u], affine.shift[u])
         let range = (u * units.length)..<((u + 1) * units.length)
         if applyingReLU {
-            for i in range { y[i] = max((x[i] - roundedMean) * a + b, 0) }
+            for i in range { y[i] = max((x[i] - m) * a + b, 0) }
         } else {
-            for i in range { y[i] = (x[i] - roundedMean) * a + b }
+            for i in range { y[i] = (x[i] - m) * a + b }
+        }
+    }
+}
+
+/// ReLU's backward from BN's input: g[i] = 0 where (x[i] − μ̃)·a + b ≤ 0, the same Float
+/// arithmetic as `normalize`, so exactly where the output was 0.
+private func maskByPositiveNormalized(_ g: Tensor, x: UnsafePointer<Float>, _ affine: UnitAffine,
+                                      units: BatchNormUnits) {
+    let dy = g.data
+    Threading.parallelFor(units.count) { u in
+        let (m, a, b) = (affine.roundedMean[u], affine.scale[u], affine.shift[u])
+        for i in (u * units.length)..<((u + 1) * units.length) {
+            // Both values unconditional, so the select vectorises.
+            let gradient = dy[i], preactivation = (x[i] - m) * a + b
+            dy[i] = preactivation > 0 ? gradient : 0
         }
     }
 }

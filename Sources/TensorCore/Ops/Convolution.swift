@@ -83,68 +83,72 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
     }
 
     let (xTarget, weightTarget) = (x.gradientTarget, weight.gradientTarget)
+    // x only for dW; a BN + ReLU output as its recipe (`SavedTensor`).
+    let savedInput = weightTarget == nil ? nil : SavedTensor(x)
     return y.recordingGradient("conv2d", inputs: [x, weight]) { dy in
         withGradientBuffer(of: xTarget) { dx, accumulateX in
             withGradientBuffer(of: weightTarget) { dw, accumulateW in
-                if pointwise {
-                    if let dx {
-                        // dx[Cin, N·H·W] (+)= Wᵀ[Cin, Cout] · dy[Cout, N·H·W]
-                        sgemm(transposeA: true, m: rows, n: allColumns, k: outChannels,
-                              a: weight.data, lda: rows, b: dy.data, ldb: allColumns,
-                              beta: accumulateX ? 1 : 0, c: dx, ldc: allColumns)
-                    }
-                    if let dw {
-                        // dW[Cout, Cin] (+)= dy[Cout, N·H·W] · xᵀ[N·H·W, Cin]
-                        sgemm(transposeB: true, m: outChannels, n: rows, k: allColumns,
-                              a: dy.data, lda: allColumns, b: x.data, ldb: allColumns,
-                              beta: accumulateW ? 1 : 0, c: dw, ldc: rows)
-                    }
-                    return
-                }
-                // im2col(dY) has Cout·k² rows where the scatter has Cin·k²: taken where it moves no more data.
-                let transposedConvolution = ConvolutionTuning.inputGradientByTransposedConvolution && outChannels <= g.channels
-                    ? ConvolutionGeometry(transposeOf: g, outChannels: outChannels) : nil
-                // Both gradients per block of images, while the block of dY is in cache.
-                let blocking = ImageBlocking(g, alsoFitting: transposedConvolution, weightCount: weight.count)
-                let flippedCount = transposedConvolution == nil || dx == nil ? 0 : weight.count
-                // With one share of the batch per thread, each share sums its own dW, and the
-                // shares are added in order afterwards: the same sums on every run.
-                let partialCount = dw == nil || blocking.shares == 1 ? 0 : blocking.shares * weight.count
-                // At least one float: a zero-capacity allocation need not have a base address.
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, flippedCount + partialCount)) { scratch in
-                    let flipped = scratch.baseAddress!, partials = scratch.baseAddress! + flippedCount
-                    if flippedCount > 0 {
-                        flipAndTransposeKernel(weight.data, outChannels: outChannels, g, into: flipped)
-                    }
-                    blocking.forEach { block, column in
-                        let columns = block.images.count * g.outputPlane
-                        let dyBlock = dy.data + block.images.lowerBound * g.outputPlane
-                        if let dw {
-                            im2col(x.data, g, images: block.images, into: column, parallel: block.parallel)
-                            // dW[Cout, K] (+)= dy[:, block] · colᵀ; later blocks add to the first.
-                            let (target, overwrite) = partialCount == 0
-                                ? (dw, block.isFirstOfShare && !accumulateW)
-                                : (partials + block.share * weight.count, block.isFirstOfShare)
-                            sgemm(transposeB: true, m: outChannels, n: rows, k: columns,
-                                  a: dyBlock, lda: allColumns, b: column, ldb: columns,
-                                  beta: overwrite ? 0 : 1, c: target, ldc: rows)
+                withValues(of: savedInput) { input in
+                    if pointwise {
+                        if let dx {
+                            // dx[Cin, N·H·W] (+)= Wᵀ[Cin, Cout] · dy[Cout, N·H·W]
+                            sgemm(transposeA: true, m: rows, n: allColumns, k: outChannels,
+                                  a: weight.data, lda: rows, b: dy.data, ldb: allColumns,
+                                  beta: accumulateX ? 1 : 0, c: dx, ldc: allColumns)
                         }
-                        guard let dx else { return }
-                        // Blocks hold disjoint images, so each overwrites or adds as the whole dx does.
-                        if let transposedConvolution {
-                            convolveBlock(dy.data, transposedConvolution, block, column: column,
-                                          weight: flipped, outChannels: g.channels, into: dx, accumulate: accumulateX)
-                        } else {
-                            // dcol[K, b·Ho·Wo] = Wᵀ[K, Cout] · dy[:, block], reusing the column buffer.
-                            sgemm(transposeA: true, m: rows, n: columns, k: outChannels,
-                                  a: weight.data, lda: rows, b: dyBlock, ldb: allColumns,
-                                  c: column, ldc: columns)
-                            col2im(column, g, images: block.images, into: dx, accumulate: accumulateX,
-                                   parallel: block.parallel)
+                        if let dw, let input {
+                            // dW[Cout, Cin] (+)= dy[Cout, N·H·W] · xᵀ[N·H·W, Cin]
+                            sgemm(transposeB: true, m: outChannels, n: rows, k: allColumns,
+                                  a: dy.data, lda: allColumns, b: input, ldb: allColumns,
+                                  beta: accumulateW ? 1 : 0, c: dw, ldc: rows)
                         }
+                        return
                     }
-                    if let dw, partialCount > 0 {
-                        sumShares(partials, shares: blocking.shares, count: weight.count, into: dw, accumulate: accumulateW)
+                    // im2col(dY) has Cout·k² rows where the scatter has Cin·k²: taken where it moves no more data.
+                    let transposedConvolution = ConvolutionTuning.inputGradientByTransposedConvolution && outChannels <= g.channels
+                        ? ConvolutionGeometry(transposeOf: g, outChannels: outChannels) : nil
+                    // Both gradients per block of images, while the block of dY is in cache.
+                    let blocking = ImageBlocking(g, alsoFitting: transposedConvolution, weightCount: weight.count)
+                    let flippedCount = transposedConvolution == nil || dx == nil ? 0 : weight.count
+                    // With one share of the batch per thread, each share sums its own dW, and the
+                    // shares are added in order afterwards: the same sums on every run.
+                    let partialCount = dw == nil || blocking.shares == 1 ? 0 : blocking.shares * weight.count
+                    // At least one float: a zero-capacity allocation need not have a base address.
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, flippedCount + partialCount)) { scratch in
+                        let flipped = scratch.baseAddress!, partials = scratch.baseAddress! + flippedCount
+                        if flippedCount > 0 {
+                            flipAndTransposeKernel(weight.data, outChannels: outChannels, g, into: flipped)
+                        }
+                        blocking.forEach { block, column in
+                            let columns = block.images.count * g.outputPlane
+                            let dyBlock = dy.data + block.images.lowerBound * g.outputPlane
+                            if let dw, let input {
+                                im2col(input, g, images: block.images, into: column, parallel: block.parallel)
+                                // dW[Cout, K] (+)= dy[:, block] · colᵀ; later blocks add to the first.
+                                let (target, overwrite) = partialCount == 0
+                                    ? (dw, block.isFirstOfShare && !accumulateW)
+                                    : (partials + block.share * weight.count, block.isFirstOfShare)
+                                sgemm(transposeB: true, m: outChannels, n: rows, k: columns,
+                                      a: dyBlock, lda: allColumns, b: column, ldb: columns,
+                                      beta: overwrite ? 0 : 1, c: target, ldc: rows)
+                            }
+                            guard let dx else { return }
+                            // Blocks hold disjoint images, so each overwrites or adds as the whole dx does.
+                            if let transposedConvolution {
+                                convolveBlock(dy.data, transposedConvolution, block, column: column,
+                                              weight: flipped, outChannels: g.channels, into: dx, accumulate: accumulateX)
+                            } else {
+                                // dcol[K, b·Ho·Wo] = Wᵀ[K, Cout] · dy[:, block], reusing the column buffer.
+                                sgemm(transposeA: true, m: rows, n: columns, k: outChannels,
+                                      a: weight.data, lda: rows, b: dyBlock, ldb: allColumns,
+                                      c: column, ldc: columns)
+                                col2im(column, g, images: block.images, into: dx, accumulate: accumulateX,
+                                       parallel: block.parallel)
+                            }
+                        }
+                        if let dw, partialCount > 0 {
+                            sumShares(partials, shares: blocking.shares, count: weight.count, into: dw, accumulate: accumulateW)
+                        }
                     }
                 }
             }
@@ -256,6 +260,15 @@ package struct ImageBlocking {
                 Threading.parallelChunks(batch) { share, images in run(share: share, images: images, parallel: false) }
             }
         }
+    }
+}
+
+/// Runs `body` with the values of `saved`, or with nil when nothing was saved.
+private func withValues(of saved: SavedTensor?, _ body: (UnsafePointer<Float>?) -> Void) {
+    if let saved {
+        saved.withValues { body($0) }
+    } else {
+        body(nil)
     }
 }
 
