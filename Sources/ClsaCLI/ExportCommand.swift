@@ -20,10 +20,16 @@ struct ExportCommand: ParsableCommand {
                                valueName: "preset"))
     var untrainedPreset: String?
 
+    @Option(help: "With --untrained-preset: the seed of the initialisation, as `clsa pretrain --seed` takes it (default: the preset's).")
+    var seed: UInt64?
+
     @Option(help: "The output file.")
     var out: String
 
     func validate() throws {
+        if seed != nil && untrainedPreset == nil {
+            throw ValidationError("--seed applies to --untrained-preset only (a checkpoint's backbone is what it is)")
+        }
         switch (checkpoint, untrainedPreset) {
         case (let checkpoint?, nil):
             try FileArgument.requireFile(checkpoint, flag: "--checkpoint")
@@ -38,12 +44,19 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let metadata = try checkpoint.map { try BackboneExport.export(checkpoint: $0, to: out) }
-            ?? BackboneExport.exportUntrained(PretrainingPreset.named(untrainedPreset!)!.configuration, to: out)
+            ?? BackboneExport.exportUntrained(untrainedConfiguration(), to: out)
         print("exported the \(metadata.architecture) backbone (width \(metadata.baseWidth), \(metadata.imageSize) px) to '\(out)'")
         if !(ResNetArchitecture(rawValue: metadata.architecture)?.loadsIntoTorchvision(baseWidth: metadata.baseWidth) ?? false) {
             FileHandle.standardError.write(Data(("warning: torchvision's resnet18/resnet50 constructors do not build a "
                 + "\(metadata.architecture) of width \(metadata.baseWidth); build the same shape yourself "
                 + "(width: the stem's channels; -small: conv1 3×3 stride 1, no max-pool) before loading these weights\n").utf8))
         }
+    }
+
+    /// The named preset's configuration, with `--seed` if given.
+    private func untrainedConfiguration() -> PretrainingConfiguration {
+        var configuration = PretrainingPreset.named(untrainedPreset!)!.configuration
+        if let seed { configuration.seed = seed }
+        return configuration
     }
 }

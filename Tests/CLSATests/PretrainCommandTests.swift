@@ -91,6 +91,22 @@ final class PretrainCommandTests: XCTestCase {
         XCTAssertTrue(mismatch.standardError.contains("queue size: checkpoint has 32, this run has 64"), mismatch.standardError)
     }
 
+    /// `clsa export --untrained-preset` writes the initialisation a run of that preset starts
+    /// from — `--seed 0` is the preset's own — and another one for every other seed.
+    func testUntrainedExportFollowsTheSeed() throws {
+        func stem(_ seed: [String]) throws -> [Float] {
+            let path = folder + "/untrained\(seed.joined()).safetensors"
+            let outcome = try clsa(["export", "--untrained-preset", "fashion-mnist-quick", "--out", path] + seed)
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+            return try SafeTensorsReader(path: path).tensor("conv1.weight").scalars
+        }
+        let preset = try stem([])
+        XCTAssertEqual(try stem(["--seed", "0"]), preset)
+        let other = try stem(["--seed", "1"])
+        XCTAssertEqual(other.count, preset.count)
+        XCTAssertNotEqual(other, preset)
+    }
+
     /// A batch of 4 (not divisible into the key encoder's former fixed 8 groups) runs with the
     /// default rule's 4 groups, loading on the calling thread; config.json records the number,
     /// and resuming with another `--key-groups` is refused naming the field.
@@ -194,6 +210,8 @@ final class PretrainCommandTests: XCTestCase {
             (["pretrain", "--data", data, "--key-groups", "3"], "--key-groups must be a divisor of --batch-size 256, got 3"),
             (["pretrain", "--data", data, "--workers=-1"], "--workers must be at least 0 (0: load on the calling thread), got -1"),
             (["export", "--checkpoint", folder + "/none.safetensors", "--out", folder + "/b.safetensors"], "is not a file"),
+            (["export", "--checkpoint", folder + "/none.safetensors", "--seed", "1", "--out", folder + "/b.safetensors"],
+             "--seed applies to --untrained-preset only"),
         ]
         let help = try clsa(["pretrain", "--help"]).standardOutput + (try clsa(["export", "--help"]).standardOutput)
         let flagPattern = try Regex("--[a-z][a-z-]*")

@@ -170,12 +170,16 @@ final class BatchNormalizationTests: XCTestCase {
 
     /// Backward reads x only (ReLU's mask is recomputed from it): the output — of a plain BN,
     /// ResNet's last of a block, summed into the shortcut, or of BN + ReLU — is not kept.
-    /// A convolution of a BN + ReLU output keeps the recipe, not the output: the output is freed
-    /// after the forward pass, and every gradient is bit for bit what it is when the
-    /// convolution reads a kept copy of the same values.
+    /// A convolution of a BN + ReLU output at least `ActivationRecomputation.minimumBytes` large
+    /// keeps the recipe, not the output: the output is freed after the forward pass, and every
+    /// gradient is bit for bit what it is when the convolution keeps the output, or a copy.
     func testConvolutionOfAReLUOutputRecomputesItExactly() {
+        let saved = ActivationRecomputation.minimumBytes
+        defer { ActivationRecomputation.minimumBytes = saved }
         var gradients: [[[Float]]] = []
-        for recomputed in [true, false] {
+        // (threshold, whether the convolution reads a copy, whether the BN output is freed)
+        for (minimumBytes, copy, freed) in [(0, false, true), (Int.max, false, false), (Int.max, true, true)] {
+            ActivationRecomputation.minimumBytes = minimumBytes
             let x = seededTensor([3, 4, 5, 5], seed: 12, requiresGradient: true)
             let weight = seededTensor([3], seed: 13, shift: 1, requiresGradient: true)
             let bias = seededTensor([3], seed: 14, requiresGradient: true)
@@ -188,15 +192,16 @@ final class BatchNormalizationTests: XCTestCase {
                                     training: true, applyingReLU: true)
                 activation = h.storage
                 // The copy: the same values through an op that is not recomputable (h + 0).
-                let input = recomputed ? h : h + Tensor(zeros: h.shape)
+                let input = copy ? h + Tensor(zeros: h.shape) : h
                 let y = conv2d(input, weight: kernel, padding: 1)
                 return (y * seededTensor(y.shape, seed: 16)).sum()
             }()
-            if recomputed { XCTAssertNil(activation, "the BN + ReLU output was kept") }
+            XCTAssertEqual(activation == nil, freed, "minimumBytes \(minimumBytes), copy \(copy)")
             loss.backward()
             gradients.append([x, weight, bias, kernel].map { $0.gradient?.scalars ?? [] })
         }
         XCTAssertEqual(gradients[0], gradients[1])
+        XCTAssertEqual(gradients[0], gradients[2])
     }
 
     func testTheGraphDoesNotKeepTheOutput() {

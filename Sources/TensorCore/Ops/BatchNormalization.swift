@@ -78,7 +78,8 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
         batchNormBackward(outputGradient: g, x: x, weight: weight, targets: targets,
                           statistics: statistics, units: units, statisticsFromBatch: training)
     }
-    if applyingReLU && out.gradientNode != nil {
+    if applyingReLU && out.gradientNode != nil
+        && out.count * MemoryLayout<Float>.stride >= ActivationRecomputation.minimumBytes {
         out.recomputation = { buffer in normalize(x.data, into: buffer, affine, units: units, applyingReLU: true) }
     }
     return out
