@@ -12,10 +12,11 @@ final class BatchNormalizationTests: XCTestCase {
     }
 
     private func normalise(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, _ state: RunningState,
-                           training: Bool, epsilon: Float = 1e-5, groups: Int = 1) -> Tensor {
+                           training: Bool, epsilon: Float = 1e-5, groups: Int = 1,
+                           applyingReLU: Bool = false) -> Tensor {
         batchNorm2d(x, weight: weight, bias: bias, runningMean: state.mean, runningVariance: state.variance,
                     numBatchesTracked: state.batches, training: training, momentum: 0.1,
-                    epsilon: epsilon, groups: groups)
+                    epsilon: epsilon, groups: groups, applyingReLU: applyingReLU)
     }
 
     func testTrainingStepByHand() {
@@ -168,8 +169,6 @@ final class BatchNormalizationTests: XCTestCase {
         XCTAssertEqual(state.mean.item, 100, accuracy: 1e-4)
     }
 
-    /// Backward reads x only (ReLU's mask is recomputed from it): the output — of a plain BN,
-    /// ResNet's last of a block, summed into the shortcut, or of BN + ReLU — is not kept.
     /// A convolution of a BN + ReLU output at least `ActivationRecomputation.minimumBytes` large
     /// keeps the recipe, not the output: the output is freed after the forward pass, and every
     /// gradient is bit for bit what it is when the convolution keeps the output, or a copy.
@@ -187,9 +186,7 @@ final class BatchNormalizationTests: XCTestCase {
             let state = RunningState(channels: 3)
             weak var activation: TensorStorage?
             let loss: Tensor = {
-                let h = batchNorm2d(x, weight: weight, bias: bias, runningMean: state.mean,
-                                    runningVariance: state.variance, numBatchesTracked: state.batches,
-                                    training: true, applyingReLU: true)
+                let h = normalise(x, weight, bias, state, training: true, applyingReLU: true)
                 activation = h.storage
                 // The copy: the same values through an op that is not recomputable (h + 0).
                 let input = copy ? h + Tensor(zeros: h.shape) : h
@@ -204,6 +201,8 @@ final class BatchNormalizationTests: XCTestCase {
         XCTAssertEqual(gradients[0], gradients[2])
     }
 
+    /// Backward reads x only (ReLU's mask is recomputed from it): the output — of a plain BN,
+    /// ResNet's last of a block, summed into the shortcut, or of BN + ReLU — is not kept.
     func testTheGraphDoesNotKeepTheOutput() {
         for applyingReLU in [false, true] {
             let x = seededTensor([2, 4, 2, 2], seed: 9)
@@ -212,9 +211,7 @@ final class BatchNormalizationTests: XCTestCase {
             let state = RunningState(channels: 2)
             weak var output: TensorStorage?
             let loss: Tensor = {
-                let y = batchNorm2d(x, weight: weight, bias: bias, runningMean: state.mean,
-                                    runningVariance: state.variance, numBatchesTracked: state.batches,
-                                    training: true, applyingReLU: applyingReLU)
+                let y = normalise(x, weight, bias, state, training: true, applyingReLU: applyingReLU)
                 output = y.storage
                 return y.sum()
             }()
