@@ -4,8 +4,9 @@
 ///
 /// ResNet's BN + ReLU outputs feed one convolution each, whose weight gradient needs them; the
 /// BatchNorm keeps its own input anyway, so keeping the recipe instead of the output saves one
-/// activation per BN + ReLU for the price of one element-wise pass in the backward pass
-/// (about a fifth of ResNet-50's saved activations).
+/// activation per BN + ReLU for the price of one element-wise pass in the backward pass (with
+/// `ActivationRecomputation.minimumBytes`, 0.44 GB of the 3.6 GB a ResNet-50 CLSA-Single step
+/// at batch 32 held).
 /// Which BN + ReLU outputs `batchNorm2d` makes recomputable.
 package enum ActivationRecomputation {
     /// The smallest output, in bytes, kept as a recipe; smaller ones are kept as they are.
