@@ -35,8 +35,9 @@ extension BenchSection {
 
     /// Prints PREFIX_images_per_s, _effective_gflops, _gflop_per_image, the ratio to the sgemm
     /// peak (the run's, or a 2048³ re-check if higher), the tensor storages a step allocates
-    /// outside `StoragePool` and the most tensor memory it holds at once (`_peak_tensor_mb`), the step's time shares by kind, and the one-thread figures with
-    /// `_1_thread` and their ratio, `_thread_scaling`.
+    /// outside `StoragePool` and the most tensor memory it holds at once (`_peak_tensor_mb`),
+    /// the step's time shares by kind, and the one-thread figures with `_1_thread` and their
+    /// ratio, `_thread_scaling`.
     private static func reportSteps(_ prefix: String, _ configuration: PretrainingConfiguration,
                                     _ settings: BenchSettings, _ results: BenchResults) throws {
         let all = Threading.threadCount
