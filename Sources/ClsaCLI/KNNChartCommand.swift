@@ -42,7 +42,7 @@ struct KNNChartCommand: ParsableCommand {
         print("run\tsteps\tepochs\ttraining_seconds\tlast_knn_top1")
         for (name, timeline) in timelines {
             let knn = timeline.epochs.last { $0.knnAccuracy != nil }?.knnAccuracy.map { String(format: "%.2f", $0) } ?? "-"
-            print("\(name)\t\(timeline.steps)\t\(timeline.epochs.count)\t\(String(format: "%.1f", timeline.trainingSeconds))\t\(knn)")
+            print("\(name)\t\(timeline.steps)\t\(timeline.epochs.count)\t\(String(format: "%.2f", timeline.trainingSeconds))\t\(knn)")
         }
         print("chart: '\(out)'")
     }

@@ -23,6 +23,40 @@ final class BenchmarkTests: XCTestCase {
         }
     }
 
+    /// Forward and backward milliseconds of the 3×3 stride-1 convolutions of the `fashion-mnist`
+    /// preset's network (batch 64, its 14 px strong view included) and ResNet-50 (batch 32), by
+    /// im2col and by Winograd F(2×2, 3×3), alternating so that host drift hits both; the budget
+    /// of each path's blocks is the tuned one. Each figure is the median of 3 rounds.
+    func testWinogradAgainstIm2col() {
+        let shapes: [(name: String, channels: Int, size: Int, batch: Int)] = [
+            ("small layer1 16 32px", 16, 32, 64), ("small layer2 32 16px", 32, 16, 64),
+            ("small layer3 64 8px", 64, 8, 64), ("small layer4 128 4px", 128, 4, 64),
+            ("small strong layer1 16 14px", 16, 14, 64), ("small strong layer2 32 7px", 32, 7, 64),
+            ("resnet50 layer1 64 56px", 64, 56, 32), ("resnet50 layer2 128 28px", 128, 28, 32),
+            ("resnet50 layer3 256 14px", 256, 14, 32), ("resnet50 layer4 512 7px", 512, 7, 32),
+        ]
+        print("threads \(Threading.threadCount); ms forward / backward, median of 3 rounds")
+        for shape in shapes {
+            var rounds: [Bool: [ConvolutionBenchmark.Timing]] = [:]
+            for _ in 0..<3 {
+                for winograd in [false, true] {
+                    rounds[winograd, default: []].append(ConvolutionBenchmark.measure(
+                        inChannels: shape.channels, outChannels: shape.channels, kernelSize: 3, padding: 1,
+                        height: shape.size, width: shape.size, batch: shape.batch, winograd: winograd, repetitions: 3))
+                }
+            }
+            func median(_ winograd: Bool, _ part: (ConvolutionBenchmark.Timing) -> Double) -> Double {
+                rounds[winograd]!.map(part).sorted()[1] * 1e3
+            }
+            let im2col = (median(false) { $0.forward }, median(false) { $0.backward })
+            let winograd = (median(true) { $0.forward }, median(true) { $0.backward })
+            print(String(format: "%-30@ im2col %7.2f / %7.2f  winograd %7.2f / %7.2f  speed-up %.2f",
+                         shape.name as NSString, im2col.0, im2col.1, winograd.0, winograd.1,
+                         (im2col.0 + im2col.1) / (winograd.0 + winograd.1)))
+            XCTAssertGreaterThan(winograd.0 + winograd.1, 0)
+        }
+    }
+
     /// Forward + backward milliseconds per convolution at the shapes of the `fashion-mnist`
     /// preset's network (batch 64) and ResNet-50 (batch 32): blocks shared by the threads with
     /// dX by col2im (the earlier code), then with the transposed dX, then one share per thread,

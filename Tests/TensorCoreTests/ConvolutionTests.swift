@@ -3,6 +3,18 @@ import XCTest
 @testable import TensorCore
 
 final class ConvolutionTests: XCTestCase {
+    private var savedWinogradMinimum = 0
+
+    /// These tests are of the im2col paths; `WinogradConvolutionTests` compares the two.
+    override func setUp() {
+        savedWinogradMinimum = ConvolutionTuning.winogradMinimumChannels
+        ConvolutionTuning.winogradMinimumChannels = Int.max
+    }
+
+    override func tearDown() {
+        ConvolutionTuning.winogradMinimumChannels = savedWinogradMinimum
+    }
+
     /// One convolution case: x NCHW [batch, inChannels, height, width], kernel k×k.
     struct Case {
         let batch, inChannels, height, width, outChannels, kernel, stride, padding: Int

@@ -20,6 +20,7 @@ public enum OpProfile {
     public enum Kind: String, CaseIterable, Sendable {
         case convolutionGEMM = "convolution_gemm"
         case im2col = "im2col_col2im"
+        case winogradTransform = "winograd_transform"
         case batchNorm = "batch_norm"
         case elementwise
         case linear

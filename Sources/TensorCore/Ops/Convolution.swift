@@ -16,8 +16,11 @@
 /// - Any other dX (strided convolutions): dcol = Wᵀ·dY[:, block], and col2im scatters dcol onto
 ///   dX, adding overlapping windows. A strided 1×1 convolution (ResNet's downsampling shortcut)
 ///   takes this path too, where im2col is a plain subsampling.
+/// - 3×3, stride 1, padding 1 with at least `ConvolutionTuning.winogradMinimumChannels` input and
+///   output channels (every 3×3 of a ResNet past the stem): Winograd F(2×2, 3×3)
+///   (`WinogradConvolution`), forward and both gradients.
 
-/// Knobs of the im2col path.
+/// Knobs of the im2col and Winograd paths.
 package enum ConvolutionTuning {
     /// The most bytes one column buffer may take, unless `minimumBlockColumns` asks for more:
     /// the batch is processed in blocks of whole images (at least one per block), so that
@@ -54,6 +57,16 @@ package enum ConvolutionTuning {
     /// vector step of the row copy, and there the loop and call per row cost more than the
     /// copy. Tests set 0 (never) and `Int.max` (always) to compare the two.
     nonisolated(unsafe) package static var narrowOutputWidth = 8
+
+    /// The fewest input and output channels for which a 3×3, stride-1, padding-1 convolution
+    /// runs as Winograd F(2×2, 3×3) (`WinogradConvolution`) instead of im2col + GEMM. Tests set
+    /// `Int.max` (never) and 0 (always) to compare the two.
+    ///
+    /// 16, measured (`BenchmarkTests.testWinogradAgainstIm2col`, BENCHMARKS.md): from 16
+    /// channels up, Winograd ran forward + backward 1.15–1.85× faster at every 3×3 shape of the
+    /// `fashion-mnist` network and ResNet-50; the 32 px stem (3 → 16 channels), whose GEMMs
+    /// would reduce over 3 channels, took twice as long as by im2col.
+    nonisolated(unsafe) package static var winogradMinimumChannels = 16
 }
 
 /// Convolves channel-major feature maps x [Cin, N, H, W] with weight [Cout, Cin, kh, kw]
@@ -71,7 +84,10 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
     let (rows, allColumns) = (g.columnRows, g.batch * g.outputPlane)
     OpProfile.countMultiplyAdds(outChannels * rows * allColumns)
 
-    if pointwise {
+    let winograd = WinogradConvolution(g, outChannels: outChannels)
+    if let winograd {
+        winograd.forward(x.data, weight: weight.data, into: y.data)
+    } else if pointwise {
         // y[Cout, N·H·W] = W[Cout, Cin] · x[Cin, N·H·W]
         sgemm(m: outChannels, n: allColumns, k: rows, a: weight.data, lda: rows,
               b: x.data, ldb: allColumns, c: y.data, ldc: allColumns)
@@ -89,6 +105,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
         withGradientBuffer(of: xTarget) { dx, accumulateX in
             withGradientBuffer(of: weightTarget) { dw, accumulateW in
                 withValues(of: savedInput) { input in
+                    if let winograd {
+                        winograd.backward(dy.data, input: input, weight: weight.data,
+                                          dx: dx, accumulateX: accumulateX, dw: dw, accumulateW: accumulateW)
+                        return
+                    }
                     if pointwise {
                         if let dx {
                             // dx[Cin, N·H·W] (+)= Wᵀ[Cin, Cout] · dy[Cout, N·H·W]
@@ -220,24 +241,31 @@ package struct ImageBlocking {
     /// Shares of the batch run at once, one per thread; 1 when the threads share every block.
     package let shares: Int
     private let batch: Int
-    private let blockImages: Int
+    /// Images of the largest block.
+    package let blockImages: Int
     /// Floats of one column buffer.
     private let columnCount: Int
 
     /// Blocks for geometry g, with buffers large enough for the columns of `other` too (a
     /// geometry over the same images), for a weight matrix of `weightCount` floats.
     package init(_ g: ConvolutionGeometry, alsoFitting other: ConvolutionGeometry? = nil, weightCount: Int) {
-        batch = g.batch
+        let imageFloats = max(g.columnRows * g.outputPlane, other.map { $0.columnRows * $0.outputPlane } ?? 0)
+        self.init(batch: g.batch, floatsPerImage: imageFloats, columnsPerImage: g.outputPlane, weightCount: weightCount)
+    }
+
+    /// Blocks of a batch whose images each need `floatsPerImage` floats of buffer and give
+    /// `columnsPerImage` columns to the block's GEMMs, for a weight matrix of `weightCount` floats.
+    package init(batch: Int, floatsPerImage: Int, columnsPerImage: Int, weightCount: Int) {
+        self.batch = batch
         let split = Threading.threadCount > 1 && weightCount <= ConvolutionTuning.perThreadWeightLimit
-        shares = split ? Threading.chunkCount(g.batch) : 1
-        let shareImages = (g.batch + shares - 1) / shares
-        let imageBytes = g.columnRows * g.outputPlane * MemoryLayout<Float>.stride
-        let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
+        shares = split ? Threading.chunkCount(batch) : 1
+        let shareImages = (batch + shares - 1) / shares
+        let imageBytes = floatsPerImage * MemoryLayout<Float>.stride
+        let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + columnsPerImage - 1) / max(columnsPerImage, 1)
         let fitting = max(1, ConvolutionTuning.columnBudgetBytes / shares / max(imageBytes, 1), imagesForColumns)
         let blocks = (shareImages + fitting - 1) / fitting
         blockImages = max(1, (shareImages + blocks - 1) / max(blocks, 1))
-        let imageColumns = max(g.columnRows * g.outputPlane, other.map { $0.columnRows * $0.outputPlane } ?? 0)
-        columnCount = imageColumns * blockImages
+        columnCount = floatsPerImage * blockImages
     }
 
     /// Runs `body` for every block, with a column buffer borrowed from the shared workspace
