@@ -106,6 +106,33 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
+    /// Keeping the forward pass's transforms or recomputing them gives the same values bit for
+    /// bit, at one thread and with the batch split between two.
+    func testKeptTransformsGiveTheSameGradients() {
+        let saved = (Threading.threadCount, ConvolutionTuning.winogradKeptTransformBytes)
+        defer {
+            Threading.setThreadCount(saved.0)
+            ConvolutionTuning.winogradKeptTransformBytes = saved.1
+        }
+        for threads in [1, 2] {
+            Threading.setThreadCount(threads)
+            for c in Self.cases {
+                var results: [[[Float]]] = []
+                for kept in [0, Int.max] {
+                    ConvolutionTuning.winogradKeptTransformBytes = kept
+                    withWinograd(true) {
+                        let (x, weight) = ConvolutionTests.inputs(c, seed: 225, requiresGradient: true)
+                        let y = ConvolutionTests.conv2dNCHW(x, weight, c)
+                        let twice = y + ConvolutionTests.conv2dNCHW(x, weight, c)
+                        twice.backward(seed: Tensor.seededNormal(twice.shape, seed: 226))
+                        results.append([y.scalars, x.gradient!.scalars, weight.gradient!.scalars])
+                    }
+                }
+                XCTAssertEqual(results[0], results[1], "threads \(threads), case \(c)")
+            }
+        }
+    }
+
     /// Only the gradient that has a target is computed, and the weight's needs the saved input.
     func testSingleInputGradients() {
         withWinograd(true) {

@@ -47,3 +47,22 @@ func sumDouble(_ x: UnsafePointer<Float>, count: Int) -> Double {
     }
     return partial.reduce(0, +)
 }
+
+/// out[k] = input[k] for k < count, eight values per step: inline, for rows too short for a
+/// call to memmove to pay (im2col's and the Winograd transforms' rows of 2–56 floats).
+@inline(__always)
+func copyFloats(_ input: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>, count: Int) {
+    let source = UnsafeRawPointer(input), destination = UnsafeMutableRawPointer(out)
+    var k = 0
+    while k + 8 <= count {
+        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self),
+                               toByteOffset: k * 4, as: SIMD8<Float>.self)
+        k += 8
+    }
+    if k + 4 <= count {
+        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self),
+                               toByteOffset: k * 4, as: SIMD4<Float>.self)
+        k += 4
+    }
+    while k < count { out[k] = input[k]; k += 1 }
+}

@@ -67,6 +67,12 @@ package enum ConvolutionTuning {
     /// `fashion-mnist` network and ResNet-50; the 32 px stem (3 → 16 channels), whose GEMMs
     /// would reduce over 3 channels, took twice as long as by im2col.
     nonisolated(unsafe) package static var winogradMinimumChannels = 16
+
+    /// The largest transformed input (V, 16 floats per 2×2 tile and channel: four times x) that
+    /// a Winograd convolution's forward pass keeps for its backward pass instead of
+    /// transforming x again. 16 MiB: every convolution of the `fashion-mnist` network at batch
+    /// 64, none of ResNet-50's at batch 32 (whose peak memory it would raise past 4 GB).
+    nonisolated(unsafe) package static var winogradKeptTransformBytes = 16 << 20
 }
 
 /// Convolves channel-major feature maps x [Cin, N, H, W] with weight [Cout, Cin, kh, kw]
@@ -84,9 +90,12 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
     let (rows, allColumns) = (g.columnRows, g.batch * g.outputPlane)
     OpProfile.countMultiplyAdds(outChannels * rows * allColumns)
 
+    let (xTarget, weightTarget) = (x.gradientTarget, weight.gradientTarget)
     let winograd = WinogradConvolution(g, outChannels: outChannels)
+    var winogradSaved: WinogradConvolution.Saved?
     if let winograd {
-        winograd.forward(x.data, weight: weight.data, into: y.data)
+        winogradSaved = winograd.forward(x.data, weight: weight.data, into: y.data,
+                                         keeping: xTarget != nil || weightTarget != nil)
     } else if pointwise {
         // y[Cout, N·H·W] = W[Cout, Cin] · x[Cin, N·H·W]
         sgemm(m: outChannels, n: allColumns, k: rows, a: weight.data, lda: rows,
@@ -98,15 +107,15 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
         }
     }
 
-    let (xTarget, weightTarget) = (x.gradientTarget, weight.gradientTarget)
-    // x only for dW; a BN + ReLU output as its recipe (`SavedTensor`).
-    let savedInput = weightTarget == nil ? nil : SavedTensor(x)
+    // x only for dW, unless the Winograd path kept its transform; a BN + ReLU output as its
+    // recipe (`SavedTensor`).
+    let savedInput = weightTarget == nil || winogradSaved != nil ? nil : SavedTensor(x)
     return y.recordingGradient("conv2d", inputs: [x, weight]) { dy in
         withGradientBuffer(of: xTarget) { dx, accumulateX in
             withGradientBuffer(of: weightTarget) { dw, accumulateW in
                 withValues(of: savedInput) { input in
                     if let winograd {
-                        winograd.backward(dy.data, input: input, weight: weight.data,
+                        winograd.backward(dy.data, saved: winogradSaved, input: input, weight: weight.data,
                                           dx: dx, accumulateX: accumulateX, dw: dw, accumulateW: accumulateW)
                         return
                     }

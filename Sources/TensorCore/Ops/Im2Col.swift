@@ -221,25 +221,6 @@ package func col2im(_ column: UnsafePointer<Float>, _ g: ConvolutionGeometry, im
 // access. Their vector steps stop while k + 8 < count, so no access passes element 2·count − 2,
 // the last one used.
 
-/// out[k] = input[k] for k < count, eight values per step: inline, as the rows are too short
-/// for a call to memmove to pay.
-@inline(__always)
-private func copyFloats(_ input: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>, count: Int) {
-    let source = UnsafeRawPointer(input), destination = UnsafeMutableRawPointer(out)
-    var k = 0
-    while k + 8 <= count {
-        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self),
-                               toByteOffset: k * 4, as: SIMD8<Float>.self)
-        k += 8
-    }
-    if k + 4 <= count {
-        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self),
-                               toByteOffset: k * 4, as: SIMD4<Float>.self)
-        k += 4
-    }
-    while k < count { out[k] = input[k]; k += 1 }
-}
-
 /// out[k] = input[2k] for k < count.
 @inline(__always)
 private func gatherEven(_ input: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {

@@ -5,8 +5,10 @@
 /// 4 floats per pixel against im2col's 9.
 ///
 /// The backward pass transforms dy once (dM [16, K, P]) and uses it for both gradients:
-/// dU_ξ [K, C] = dM_ξ · V_ξᵀ with V recomputed from the saved input (as im2col's path recomputes
-/// its columns), and dV_ξ [C, P] = U_ξᵀ · dM_ξ scattered back onto dx.
+/// dU_ξ [K, C] = dM_ξ · V_ξᵀ and dV_ξ [C, P] = U_ξᵀ · dM_ξ, scattered back onto dx. Where V is
+/// small (`ConvolutionTuning.winogradKeptTransformBytes`) the forward pass keeps U and V for it;
+/// otherwise both are recomputed from the weight and the saved input, as im2col's path
+/// recomputes its columns.
 ///
 /// Blocks and threads follow `ImageBlocking`: small weight matrices split the batch into one
 /// share per thread, each with its own buffers and single-threaded GEMMs, summing its own dU,
@@ -38,12 +40,32 @@ package struct WinogradConvolution {
         WinogradTiling(channels: outChannels, batch: tiling.batch, height: tiling.height, width: tiling.width)
     }
 
-    /// y [K, N, H, W] = conv(x [C, N, H, W], weight [K, C, 3, 3]).
-    package func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelCount) { scratch in
-            let u = scratch.baseAddress!
-            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, into: u)
-            forEachBlock { block, v, m, tiles in
+    /// What the forward pass keeps for the backward pass: the transformed kernels U, and the
+    /// transformed input V of the whole batch (block after block) — or nothing, when V would
+    /// take more than `ConvolutionTuning.winogradKeptTransformBytes` and both are recomputed.
+    package struct Saved {
+        fileprivate let kernels: TensorStorage
+        fileprivate let input: TensorStorage
+    }
+
+    /// Whether the forward pass keeps its transforms (`Saved`) for a backward pass.
+    package var keepsTransforms: Bool {
+        16 * channels * tiling.tilesPerImage * tiling.batch * MemoryLayout<Float>.stride
+            <= ConvolutionTuning.winogradKeptTransformBytes
+    }
+
+    /// y [K, N, H, W] = conv(x [C, N, H, W], weight [K, C, 3, 3]); with `keeping`, also the
+    /// transforms the backward pass would otherwise recompute (see `keepsTransforms`).
+    package func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                         keeping: Bool) -> Saved? {
+        let saved = keeping && keepsTransforms
+            ? Saved(kernels: TensorStorage(uninitializedCount: kernelCount),
+                    input: TensorStorage(uninitializedCount: 16 * channels * tiling.tilesPerImage * tiling.batch))
+            : nil
+        withKernelTransform(of: weight, into: saved?.kernels) { u in
+            guard let u else { return }  // never nil: the weight is given
+            forEachBlock { block, scratch, m, tiles in
+                let v = saved.map { keptInput(of: $0, block) } ?? scratch
                 winogradInputTransform(x, tiling, images: block.images, into: v, parallel: block.parallel)
                 for position in 0..<16 {
                     // M_ξ [K, P] = U_ξ [K, C] · V_ξ [C, P]
@@ -54,42 +76,52 @@ package struct WinogradConvolution {
                                         parallel: block.parallel)
             }
         }
+        return saved
     }
 
     /// The gradients of `forward` for dy [K, N, H, W]: dx [C, N, H, W] (needs only the weight)
-    /// and dw [K, C, 3, 3] (needs `input`, the forward pass's x), each overwritten or added to.
-    package func backward(_ dy: UnsafePointer<Float>, input: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
+    /// and dw [K, C, 3, 3] (needs the forward pass's transforms, `saved`, or its x, `input`),
+    /// each overwritten or added to.
+    package func backward(_ dy: UnsafePointer<Float>, saved: Saved?, input: UnsafePointer<Float>?,
+                          weight: UnsafePointer<Float>,
                           dx: UnsafeMutablePointer<Float>?, accumulateX: Bool,
                           dw: UnsafeMutablePointer<Float>?, accumulateW: Bool) {
-        let wantsWeight = dw != nil && input != nil
+        let wantsWeight = dw != nil && (saved != nil || input != nil)
         let kernelGradientCount = wantsWeight ? blocking.shares * kernelCount : 0
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelCount + max(1, kernelGradientCount)) { scratch in
-            let u = scratch.baseAddress!, kernelGradients = u + kernelCount
-            if dx != nil { winogradKernelTransform(weight, outChannels: outChannels, channels: channels, into: u) }
-            forEachBlock { block, v, dm, tiles in
-                winogradOutputGradientTransform(dy, outputTiling, images: block.images, into: dm, parallel: block.parallel)
-                if wantsWeight, let input {
-                    winogradInputTransform(input, tiling, images: block.images, into: v, parallel: block.parallel)
-                    let du = kernelGradients + block.share * kernelCount
-                    for position in 0..<16 {
-                        // dU_ξ [K, C] (+)= dM_ξ [K, P] · V_ξᵀ [P, C]; later blocks of a share add.
-                        sgemm(transposeB: true, m: outChannels, n: channels, k: tiles,
-                              a: dm + position * outChannels * tiles, lda: tiles,
-                              b: v + position * channels * tiles, ldb: tiles,
-                              beta: block.isFirstOfShare ? 0 : 1,
-                              c: du + position * outChannels * channels, ldc: channels)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, kernelGradientCount)) { scratch in
+            let kernelGradients = scratch.baseAddress!
+            withKernelTransform(of: dx == nil ? nil : weight, into: nil, kept: saved?.kernels) { u in
+                forEachBlock { block, v, dm, tiles in
+                    winogradOutputGradientTransform(dy, outputTiling, images: block.images, into: dm,
+                                                    parallel: block.parallel)
+                    if wantsWeight {
+                        var transformed = v
+                        if let saved {
+                            transformed = keptInput(of: saved, block)
+                        } else if let input {
+                            winogradInputTransform(input, tiling, images: block.images, into: v, parallel: block.parallel)
+                        }
+                        let du = kernelGradients + block.share * kernelCount
+                        for position in 0..<16 {
+                            // dU_ξ [K, C] (+)= dM_ξ [K, P] · V_ξᵀ [P, C]; later blocks of a share add.
+                            sgemm(transposeB: true, m: outChannels, n: channels, k: tiles,
+                                  a: dm + position * outChannels * tiles, lda: tiles,
+                                  b: transformed + position * channels * tiles, ldb: tiles,
+                                  beta: block.isFirstOfShare ? 0 : 1,
+                                  c: du + position * outChannels * channels, ldc: channels)
+                        }
                     }
+                    guard let dx, let u else { return }
+                    for position in 0..<16 {
+                        // dV_ξ [C, P] = U_ξᵀ [C, K] · dM_ξ [K, P], into the block's scratch.
+                        sgemm(transposeA: true, m: channels, n: tiles, k: outChannels,
+                              a: u + position * outChannels * channels, lda: channels,
+                              b: dm + position * outChannels * tiles, ldb: tiles,
+                              c: v + position * channels * tiles, ldc: tiles)
+                    }
+                    winogradInputGradientTransform(v, tiling, images: block.images, into: dx, accumulate: accumulateX,
+                                                   parallel: block.parallel)
                 }
-                guard let dx else { return }
-                for position in 0..<16 {
-                    // dV_ξ [C, P] = U_ξᵀ [C, K] · dM_ξ [K, P], over V (no longer needed).
-                    sgemm(transposeA: true, m: channels, n: tiles, k: outChannels,
-                          a: u + position * outChannels * channels, lda: channels,
-                          b: dm + position * outChannels * tiles, ldb: tiles,
-                          c: v + position * channels * tiles, ldc: tiles)
-                }
-                winogradInputGradientTransform(v, tiling, images: block.images, into: dx, accumulate: accumulateX,
-                                               parallel: block.parallel)
             }
             guard wantsWeight, let dw else { return }
             // The shares' dU, added in share order into the first.
@@ -100,6 +132,27 @@ package struct WinogradConvolution {
             winogradKernelGradient(kernelGradients, outChannels: outChannels, channels: channels,
                                    into: dw, accumulate: accumulateW)
         }
+    }
+
+    /// Runs `body` with U [16, K, C]: `kept`, or the transform of `weight` — into `storage` when
+    /// given, else into scratch memory; nil when neither is given.
+    private func withKernelTransform(of weight: UnsafePointer<Float>?, into storage: TensorStorage?,
+                                     kept: TensorStorage? = nil, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
+        if let kept { return body(kept.base) }
+        guard let weight else { return body(nil) }
+        if let storage {
+            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, into: storage.base)
+            return body(storage.base)
+        }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelCount) { scratch in
+            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, into: scratch.baseAddress!)
+            body(scratch.baseAddress!)
+        }
+    }
+
+    /// The block's part of a kept transformed input: blocks are stored one after another.
+    private func keptInput(of saved: Saved, _ block: ImageBlocking.Block) -> UnsafeMutablePointer<Float> {
+        saved.input.base + 16 * channels * tiling.tilesPerImage * block.images.lowerBound
     }
 
     /// Runs `body` for every block of images with its transformed-input buffer (16·C·P floats),

@@ -124,7 +124,7 @@ package func winogradInputTransform(_ x: UnsafePointer<Float>, _ t: WinogradTili
     forEachPlane(t, images: images, parallel: parallel, scratchCount: (2 * t.tileRows + 2) * bw) { c, index, n, bordered in
         let plane = x + (c * t.batch + n) * t.plane
         for row in 0..<t.height {
-            (bordered + (row + 1) * bw + 1).update(from: plane + row * t.width, count: t.width)
+            copyFloats(plane + row * t.width, to: bordered + (row + 1) * bw + 1, count: t.width)
         }
         var out = v + c * tiles + index * t.tilesPerImage
         for ty in 0..<t.tileRows {
@@ -192,7 +192,7 @@ package func winogradOutputGradientTransform(_ dy: UnsafePointer<Float>, _ t: Wi
     let rows = UnsafeRawPointer(tiled)
         let plane = dy + (k * t.batch + n) * t.plane
         for row in 0..<t.height {
-            (tiled + row * tiledWidth).update(from: plane + row * t.width, count: t.width)
+            copyFloats(plane + row * t.width, to: tiled + row * tiledWidth, count: t.width)
         }
         var out = dm + k * tiles + index * t.tilesPerImage
         for ty in 0..<t.tileRows {
@@ -287,7 +287,7 @@ private func writePlane(_ values: UnsafePointer<Float>, rowStride: Int, _ t: Win
         if accumulate {
             for column in 0..<t.width { target[column] += source[column] }
         } else {
-            target.update(from: source, count: t.width)
+            copyFloats(source, to: target, count: t.width)
         }
     }
 }
