@@ -130,16 +130,9 @@ package func winogradInputTransform(_ x: UnsafePointer<Float>, _ t: WinogradTili
         for ty in 0..<t.tileRows {
             let patchRows = UnsafeRawPointer(bordered + 2 * ty * bw)
             for tx in Swift.stride(from: 0, to: t.tileColumns, by: 4) {
-                // Each patch row times B, for four tiles: columns c0 − c2, c1 + c2,
-                // c2 − c1, c1 − c3.
-                func rowTimesB(_ r: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-                    let offset = (r * bw + 2 * tx) * 4
-                    let low = patchRows.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                    let high = patchRows.loadUnaligned(fromByteOffset: offset + 8, as: SIMD8<Float>.self)
-                    let (c0, c1, c2, c3) = (low.evenHalf, low.oddHalf, high.evenHalf, high.oddHalf)
-                    return (c0 - c2, c1 + c2, c2 - c1, c1 - c3)
-                }
-                let (d0, d1, d2, d3) = (rowTimesB(0), rowTimesB(1), rowTimesB(2), rowTimesB(3))
+                let patches = patchRows + 2 * tx * 4
+                let (d0, d1, d2, d3) = (rowTimesB(patches), rowTimesB(patches + bw * 4),
+                                        rowTimesB(patches + 2 * bw * 4), rowTimesB(patches + 3 * bw * 4))
                 // Bᵀ times those rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3.
                 let group: TileGroup = (
                     d0.0 - d2.0, d0.1 - d2.1, d0.2 - d2.2, d0.3 - d2.3,
@@ -248,6 +241,16 @@ package func winogradInputGradientTransform(_ dv: UnsafePointer<Float>, _ t: Win
     }
 }
 
+/// One patch row times B for four tiles whose patches start at `row`, 2 floats apart: the
+/// columns c0 − c2, c1 + c2, c2 − c1, c1 − c3.
+@inline(__always)
+private func rowTimesB(_ row: UnsafeRawPointer) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+    let low = row.loadUnaligned(as: SIMD8<Float>.self)
+    let high = row.loadUnaligned(fromByteOffset: 8, as: SIMD8<Float>.self)
+    let (c0, c1, c2, c3) = (low.evenHalf, low.oddHalf, high.evenHalf, high.oddHalf)
+    return (c0 - c2, c1 + c2, c2 - c1, c1 - c3)
+}
+
 /// Adds r·Bᵀ = (r0, r1 − r2 + r3, r1 + r2 − r0, −r3), for four tiles, onto a patch row at
 /// `out`: columns 0–1 of each tile's patch first, then columns 2–3, which overlap the next
 /// tile's 0–1.
@@ -301,38 +304,46 @@ private func interleave(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD8<Float> {
 /// Writes the 16 positions of four tiles (the first `lanes` of them) at out + ξ·stride.
 @inline(__always)
 private func store(_ group: TileGroup, _ out: UnsafeMutablePointer<Float>, _ stride: Int, lanes: Int) {
-    withUnsafeBytes(of: group) { values in
-        let vectors = values.bindMemory(to: SIMD4<Float>.self)
-        if lanes == 4 {
+    guard lanes == 4 else {
+        // The last group of a row: through memory, lane by lane.
+        withUnsafeBytes(of: group) { values in
+            let floats = values.bindMemory(to: Float.self)
             for position in 0..<16 {
-                UnsafeMutableRawPointer(out + position * stride).storeBytes(of: vectors[position], as: SIMD4<Float>.self)
-            }
-        } else {
-            for position in 0..<16 {
-                for lane in 0..<lanes { out[position * stride + lane] = vectors[position][lane] }
+                for lane in 0..<lanes { out[position * stride + lane] = floats[position * 4 + lane] }
             }
         }
+        return
     }
+    // Spelled out (a loop over the tuple's elements goes through memory), with wrapping
+    // arithmetic (offsets are within the block's buffer: no overflow checks).
+    @inline(__always) func put(_ vector: SIMD4<Float>, _ position: Int) {
+        UnsafeMutableRawPointer(out + position &* stride).storeBytes(of: vector, as: SIMD4<Float>.self)
+    }
+    put(group.0, 0); put(group.1, 1); put(group.2, 2); put(group.3, 3)
+    put(group.4, 4); put(group.5, 5); put(group.6, 6); put(group.7, 7)
+    put(group.8, 8); put(group.9, 9); put(group.10, 10); put(group.11, 11)
+    put(group.12, 12); put(group.13, 13); put(group.14, 14); put(group.15, 15)
 }
 
 /// The 16 positions of four tiles at p + ξ·stride (the first `lanes` of them; 0 in the others).
 @inline(__always)
 private func load(_ p: UnsafePointer<Float>, _ stride: Int, lanes: Int) -> TileGroup {
-    var group: TileGroup = (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
-                            .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
-    withUnsafeMutableBytes(of: &group) { values in
-        let vectors = values.bindMemory(to: SIMD4<Float>.self)
-        if lanes == 4 {
+    guard lanes == 4 else {
+        var group: TileGroup = (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
+                                .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
+        withUnsafeMutableBytes(of: &group) { values in
+            let floats = values.bindMemory(to: Float.self)
             for position in 0..<16 {
-                vectors[position] = UnsafeRawPointer(p + position * stride).loadUnaligned(as: SIMD4<Float>.self)
-            }
-        } else {
-            for position in 0..<16 {
-                for lane in 0..<lanes { vectors[position][lane] = p[position * stride + lane] }
+                for lane in 0..<lanes { floats[position * 4 + lane] = p[position * stride + lane] }
             }
         }
+        return group
     }
-    return group
+    @inline(__always) func get(_ position: Int) -> SIMD4<Float> {
+        UnsafeRawPointer(p + position &* stride).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    return (get(0), get(1), get(2), get(3), get(4), get(5), get(6), get(7),
+            get(8), get(9), get(10), get(11), get(12), get(13), get(14), get(15))
 }
 
 /// Runs `body` with `count` zeroed floats of scratch memory.
