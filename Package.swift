@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -10,6 +10,10 @@ let package = Package(
         .library(name: "CLSA", targets: ["CLSA"]),
         .library(name: "Reporting", targets: ["Reporting"]),
         .executable(name: "clsa", targets: ["ClsaCLI"]),
+    ],
+    traits: [
+        .trait(name: "MPI",
+               description: "Data-parallel pretraining across processes with Open MPI (`clsa pretrain --distributed mpi`); needs libopenmpi-dev."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +33,11 @@ let package = Package(
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // Only built with the MPI trait.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
 
         // libpng's full reading API reports errors by longjmp; the setjmp lives here.
         .target(
@@ -44,10 +53,15 @@ let package = Package(
         .target(
             name: "CLSA",
             dependencies: ["TensorCore", "Augment", "CZlib"]),
+        // The MPI process group behind `clsa pretrain --distributed mpi` (the MPI trait).
+        .target(
+            name: "CLSAMPI",
+            dependencies: ["CLSA", "TensorCore", "CMPI"]),
         .executableTarget(
             name: "ClsaCLI",
             dependencies: [
                 "CLSA",
+                .target(name: "CLSAMPI", condition: .when(traits: ["MPI"])),
                 "Augment",
                 "TensorCore",
                 "Benchmarking",

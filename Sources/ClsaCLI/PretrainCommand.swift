@@ -131,6 +131,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "How many of the newest checkpoints to keep (default: 2).")
     var keep: Int?
 
+    @Option(help: "Data-parallel training over the processes of an MPI job: `mpirun -np N clsa pretrain --distributed mpi …` (--batch-size stays the global batch; needs a build with --traits MPI).")
+    var distributed: DistributedBackend?
+
     @Option(help: "Run the kNN monitor every N epochs (needs --val-data).")
     var knnEvery: Int?
 
@@ -143,13 +146,35 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         let plan = try plan()
+        let processGroup = try distributed?.makeProcessGroup() ?? SingleProcessGroup()
+        guard processGroup.isDistributed else { return try train(plan, processGroup: processGroup) }
+        // A rank that stopped calling the collectives would leave the others waiting: any error
+        // ends the whole job, naming the rank.
+        do {
+            try train(plan, processGroup: processGroup)
+        } catch {
+            let message = error is ValidationError ? Clsa.message(for: error) : "\(error)"
+            FileHandle.standardError.write(Data("clsa: rank \(processGroup.rank) of \(processGroup.size): \(FlagNames.translate(message))\n".utf8))
+            processGroup.abort(status: 1)
+        }
+    }
+
+    /// The run on this rank: rank 0 reports everything, the other ranks only their warnings.
+    private func train(_ plan: PretrainingPlan, processGroup: any ProcessGroup) throws {
         let reporter = PretrainingReporter(isTerminal: isatty(STDOUT_FILENO) != 0)
         let killStep = Self.testKillStep
+        let rank = processGroup.rank
         let run: PretrainingRun
         do {
-            run = try plan.makeRun { event in
-                reporter.handle(event)
-                if case .step(let progress) = event, progress.metrics.step == killStep { kill(getpid(), SIGKILL) }
+            run = try plan.makeRun(processGroup: processGroup) { event in
+                if rank == 0 {
+                    reporter.handle(event)
+                } else if case .warning(let line) = event {
+                    reporter.handle(.warning("rank \(rank): \(line)"))
+                }
+                if case .step(let progress) = event, progress.metrics.step == killStep, rank == Self.testKillRank {
+                    kill(getpid(), SIGKILL)
+                }
             }
         } catch let error as ConfigurationError {
             throw ValidationError(error.message)  // a missing or empty dataset is a usage error
@@ -158,6 +183,7 @@ struct PretrainCommand: ParsableCommand {
         defer { interruption.stop() }
         do {
             let summary = try run.run()
+            guard rank == 0 else { return }
             try writeChart(runDirectory: plan.settings.runDirectory)
             reporter.finish(summary)
         } catch {
@@ -166,9 +192,11 @@ struct PretrainCommand: ParsableCommand {
         }
     }
 
-    /// For the resumption test only: `CLSA_TEST_KILL_AFTER_STEP=N` makes the process kill itself
-    /// with SIGKILL once step N's metrics are written.
+    /// For the resumption tests only: `CLSA_TEST_KILL_AFTER_STEP=N` makes the process (of a
+    /// distributed run, rank `CLSA_TEST_KILL_RANK`, default 0) kill itself with SIGKILL once
+    /// step N's metrics are written.
     private static let testKillStep = ProcessInfo.processInfo.environment["CLSA_TEST_KILL_AFTER_STEP"].flatMap { Int($0) }
+    private static let testKillRank = ProcessInfo.processInfo.environment["CLSA_TEST_KILL_RANK"].flatMap { Int($0) } ?? 0
 
     /// The run the flags describe (`PretrainingPlan`: the preset, then each flag given).
     private func plan() throws -> PretrainingPlan {

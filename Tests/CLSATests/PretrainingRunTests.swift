@@ -29,7 +29,7 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertFalse(whole.interrupted)
 
         var run: PretrainingRun!
-        run = PretrainingRun(configuration: configuration, settings: settings("split", workers: 3), dataset: dataset,
+        run = try PretrainingRun(configuration: configuration, settings: settings("split", workers: 3), dataset: dataset,
                              events: { event in
             if case .step(let progress) = event, progress.metrics.step == 5 { run.cancellation.cancel() }
         })
@@ -95,7 +95,7 @@ final class PretrainingRunTests: XCTestCase {
         configuration.keyShuffleGroups = nil
         configuration.batchSize = 12
         configuration.queueSize = 36
-        let run = PretrainingRun(configuration: configuration, settings: settings("groups", saveEvery: nil), dataset: dataset)
+        let run = try PretrainingRun(configuration: configuration, settings: settings("groups", saveEvery: nil), dataset: dataset)
         XCTAssertEqual(run.configuration.keyShuffleGroups, 6)
         let summary = try run.run()
         let config = try JSONSerialization.jsonObject(
@@ -119,7 +119,7 @@ final class PretrainingRunTests: XCTestCase {
         let runSettings = settings("nan", saveEvery: nil, knnEvery: 1)
         let checkpoints = CheckpointDirectory(runDirectory: runSettings.runDirectory)
         var savedBytes: Data?
-        let run = PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(), settings: runSettings,
+        let run = try PretrainingRun(configuration: PretrainingFixtures.tinyConfiguration(), settings: runSettings,
                                  dataset: dataset, knnMonitor: { backbone in
             savedBytes = try Data(contentsOf: URL(fileURLWithPath: checkpoints.file(forStep: 8)))
             backbone.conv1.weight.data[0] = .nan

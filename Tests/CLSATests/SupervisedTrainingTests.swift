@@ -77,7 +77,7 @@ final class SupervisedTrainingTests: XCTestCase {
         let configuration = supervisedConfiguration(epochs: 2)
         _ = try PretrainingRun(configuration: configuration, settings: settings("whole"), dataset: train).run()
         var run: PretrainingRun!
-        run = PretrainingRun(configuration: configuration, settings: settings("split"), dataset: train, events: { event in
+        run = try PretrainingRun(configuration: configuration, settings: settings("split"), dataset: train, events: { event in
             if case .step(let progress) = event, progress.metrics.step == 4 { run.cancellation.cancel() }
         })
         XCTAssertTrue(try run.run().interrupted)
@@ -92,7 +92,7 @@ final class SupervisedTrainingTests: XCTestCase {
     /// Unlabelled data is refused before the first step, naming the objective and the data.
     func testRefusesUnlabelledData() throws {
         let unlabelled = InMemoryDataset(images: PretrainingFixtures.images(count: 16))
-        let run = PretrainingRun(configuration: supervisedConfiguration(epochs: 1), settings: settings("unlabelled"),
+        let run = try PretrainingRun(configuration: supervisedConfiguration(epochs: 1), settings: settings("unlabelled"),
                                  dataset: unlabelled)
         XCTAssertThrowsError(try run.run()) { error in
             let message = "\(error)"

@@ -11,6 +11,10 @@ import TensorCore
 /// neither the worker count nor thread timing, and a run resumed at a batch's `endPosition`
 /// (`makeIterator(epoch:startPosition:)`) sees exactly the batches it would have seen.
 ///
+/// **Data parallelism.** With a `shard`, the loader reads one rank's part of every global batch
+/// of `batchSize · shard.count` samples (`DataShard`), and `batchSize` is the rank's share; a
+/// sample that fails to load is replaced from the rank's share of the epoch's tail.
+///
 /// **Bad input.** A sample whose image cannot be loaded (`ImageDecodingError`) is skipped with
 /// one warning line naming the file, sent to `warningSink` (stderr by default) when the consumer
 /// reaches it, and counted in `EpochIterator.skippedCount`. With `strict`, the first such error
@@ -35,8 +39,10 @@ public struct DataLoader: Sendable {
 
     public let dataset: any ImageDataset
     public let transform: any SampleTransform
-    /// Samples per batch (the last one may be shorter unless `dropLast`).
+    /// Samples per batch (the last one may be shorter unless `dropLast`); with a `shard`, per rank.
     public let batchSize: Int
+    /// The rank's part of each global batch (`.whole` for one process).
+    public let shard: DataShard
     /// Whether each epoch visits the samples in a seeded random order (else in index order).
     public let shuffle: Bool
     /// Whether a last batch shorter than `batchSize` is dropped (pretraining) or kept.
@@ -61,7 +67,7 @@ public struct DataLoader: Sendable {
     public init(dataset: any ImageDataset, transform: any SampleTransform, batchSize: Int,
                 shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0, workerCount: Int = 1,
                 prefetchCount: Int? = nil, strict: Bool = false, normalization: Normalization = .imageNet,
-                warningSink: @escaping WarningSink = DataLoader.standardErrorSink) {
+                shard: DataShard = .whole, warningSink: @escaping WarningSink = DataLoader.standardErrorSink) {
         precondition(batchSize >= 1, "DataLoader: batch size must be at least 1, got \(batchSize)")
         precondition(workerCount >= 0, "DataLoader: worker count must be at least 0, got \(workerCount)")
         if let prefetchCount {
@@ -78,12 +84,14 @@ public struct DataLoader: Sendable {
         self.prefetchCount = prefetchCount ?? max(2 * batchSize, 2 * workerCount)
         self.strict = strict
         self.normalization = normalization
+        self.shard = shard
         self.warningSink = warningSink
     }
 
-    /// Batches per epoch when no sample is skipped.
+    /// Batches per epoch when no sample is skipped (of each rank, with a shard).
     public var nominalBatchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let global = batchSize * shard.count
+        return dropLast ? dataset.count / global : (dataset.count + global - 1) / global
     }
 
     /// The dataset indices in the order epoch `epoch` visits them: a Fisher–Yates permutation
@@ -100,7 +108,8 @@ public struct DataLoader: Sendable {
     }
 
     /// Starts the workers (if any) for epoch `epoch` at `startPosition` (an index into
-    /// `order(epoch:)`, such as a batch's `endPosition`; 0 for the whole epoch).
+    /// `order(epoch:)`, such as a batch's `endPosition`; 0 for the whole epoch; with a shard of
+    /// several ranks, rounded up to a global batch).
     public func makeIterator(epoch: Int, startPosition: Int = 0) -> EpochIterator {
         precondition((0...dataset.count).contains(startPosition),
                      "DataLoader: start position \(startPosition) outside 0...\(dataset.count)")
@@ -115,7 +124,9 @@ public struct DataLoader: Sendable {
         /// Each sample's dataset index.
         public let indices: [Int]
         public let epoch: Int
-        /// The epoch position just after this batch's last sample: where a resumed run restarts.
+        /// The epoch position just after this batch's last sample: where a resumed run restarts
+        /// (with a shard of several ranks, `DataShard.resumePosition`: a run resumes at the
+        /// largest of its ranks').
         public let endPosition: Int
 
         /// Samples in the batch.
@@ -158,7 +169,11 @@ public struct DataLoader: Sendable {
     public final class EpochIterator {
         public let epoch: Int
         /// The epoch position of the next sample to read (after a batch, its `endPosition`).
-        public private(set) var position: Int
+        public var position: Int {
+            loader.shard.resumePosition(afterReading: streamIndex, total: loader.dataset.count, localBatch: loader.batchSize)
+        }
+        /// How many of the shard's positions have been read.
+        private var streamIndex: Int
         /// Samples skipped so far because their image failed to load.
         public private(set) var skippedCount = 0
         private let loader: DataLoader
@@ -168,12 +183,13 @@ public struct DataLoader: Sendable {
         init(loader: DataLoader, epoch: Int, startPosition: Int) {
             self.loader = loader
             self.epoch = epoch
-            position = startPosition
             let order = loader.order(epoch: epoch)
-            prefetcher = OrderedPrefetcher(positions: startPosition..<order.count, window: loader.prefetchCount,
+            let positions = loader.shard.positions(total: order.count, localBatch: loader.batchSize)
+            streamIndex = loader.shard.streamIndex(resumingAt: startPosition, total: order.count, localBatch: loader.batchSize)
+            prefetcher = OrderedPrefetcher(positions: streamIndex..<positions.count, window: loader.prefetchCount,
                                            workerCount: loader.workerCount, name: "DataLoader epoch \(epoch)") {
                 let reader = ImageFileReader()
-                return { position in loader.prepareSample(order[position], epoch: epoch, reader: reader) }
+                return { index in loader.prepareSample(order[positions[index]], epoch: epoch, reader: reader) }
             }
         }
 
@@ -193,7 +209,7 @@ public struct DataLoader: Sendable {
                     samples.append(sample)
                 case .failure(let error):
                     if loader.strict {
-                        position = prefetcher.nextToRead
+                        streamIndex = prefetcher.nextToRead
                         cancel()
                         throw error
                     }
@@ -201,7 +217,7 @@ public struct DataLoader: Sendable {
                     loader.warningSink("warning: \(error); sample skipped")
                 }
             }
-            position = prefetcher.nextToRead
+            streamIndex = prefetcher.nextToRead
             guard !samples.isEmpty, samples.count == loader.batchSize || !loader.dropLast else {
                 cancel()
                 return nil

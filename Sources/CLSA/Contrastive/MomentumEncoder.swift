@@ -4,15 +4,15 @@ import TensorCore
 /// average, φ ← α·φ + (1 − α)·θ, after each optimiser step. It runs without gradients and keeps
 /// its own BatchNorm running statistics.
 ///
-/// Shuffle-BN on one process: MoCo shuffles the key batch across GPUs so that BatchNorm
-/// statistics cannot leak which key matches which query. Here the batch is permuted, normalised
-/// in `shuffleGroups` independent sub-batches (BatchNorm `groups`), and un-permuted, which
-/// breaks the same shortcut on a single device.
+/// Shuffle-BN: MoCo shuffles the key batch across GPUs so that BatchNorm statistics cannot leak
+/// which key matches which query. Here the batch is permuted, normalised in `shuffleGroups`
+/// independent sub-batches (BatchNorm `groups`) on each rank, and un-permuted, which breaks the
+/// same shortcut on a single process and across the ranks of a data-parallel run.
 public final class MomentumEncoder {
     public let encoder: Encoder
     /// α.
     public let momentum: Float
-    /// Sub-batches the key batch's BatchNorm statistics are computed over.
+    /// Sub-batches this rank's slice of the key batch is normalised in.
     public let shuffleGroups: Int
 
     /// A key encoder initialised as an exact copy of `query`.
@@ -41,21 +41,31 @@ public final class MomentumEncoder {
         }
     }
 
-    /// Keys for `images` [N, 3, H, W] → [N, dimension], computed in training mode (batch
-    /// statistics, running statistics updated) with shuffle-BN, without gradients.
-    /// - Parameter random: draws the batch permutation.
-    public func keys(for images: Tensor, random: inout SeededRandom) -> Tensor {
-        let n = images.shape[0]
+    /// Keys for `images` [n, 3, H, W], computed in training mode (batch statistics, running
+    /// statistics updated) with shuffle-BN, without gradients: `local` [n, dimension] for these
+    /// images and `all` [size · n, dimension] for every rank's images in rank order (`local`
+    /// itself on one process).
+    ///
+    /// On several ranks the key batch is gathered from all of them, permuted, each rank encodes
+    /// its slice of the permuted batch (its BatchNorm sees images of every rank), and the keys
+    /// are gathered and un-permuted: the released code's shuffle-BN across GPUs.
+    /// - Parameter random: draws the permutation of the whole key batch; every rank must hold
+    ///   the same state.
+    public func keys(for images: Tensor, random: inout SeededRandom,
+                     processGroup: any ProcessGroup = SingleProcessGroup()) -> (local: Tensor, all: Tensor) {
+        let n = images.shape[0], total = n * processGroup.size
         precondition(n % shuffleGroups == 0,
                      "MomentumEncoder: batch of \(n) is not divisible into \(shuffleGroups) shuffle-BN groups")
-        var permutation = Array(0..<n)
+        var permutation = Array(0..<total)
         permutation.shuffle(using: &random)
         return withoutGradients {
-            let shuffled = gatherRows(images, permutation)
-            let keys = encoder(shuffled)
-            var inverse = [Int](repeating: 0, count: n)
+            let mine = processGroup.rank * n ..< (processGroup.rank + 1) * n
+            let shuffled = gatherRows(processGroup.gatherRows(of: images), Array(permutation[mine]))
+            let shuffledKeys = processGroup.gatherRows(of: encoder(shuffled))
+            var inverse = [Int](repeating: 0, count: total)
             for (position, source) in permutation.enumerated() { inverse[source] = position }
-            return gatherRows(keys, inverse)
+            let all = gatherRows(shuffledKeys, inverse)
+            return (processGroup.isDistributed ? gatherRows(all, Array(mine)) : all, all)
         }
     }
 }

@@ -113,10 +113,13 @@ public struct PretrainingPlan {
         return { network in try monitor.top1Accuracy(of: network) }
     }
 
-    /// The run over `openDataset()`, with the kNN monitor if asked for.
-    public func makeRun(events: @escaping (PretrainingEvent) -> Void = { _ in }) throws -> PretrainingRun {
+    /// The run over `openDataset()` on this rank of `processGroup`, with the kNN monitor if
+    /// asked for (made on rank 0 only, which alone runs it).
+    public func makeRun(processGroup: any ProcessGroup = SingleProcessGroup(),
+                        events: @escaping (PretrainingEvent) -> Void = { _ in }) throws -> PretrainingRun {
         let dataset = try openDataset()
-        return PretrainingRun(configuration: configuration, settings: settings, dataset: dataset, resume: resume,
-                              knnMonitor: try knnMonitor(train: dataset), events: events)
+        return try PretrainingRun(configuration: configuration, settings: settings, dataset: dataset, resume: resume,
+                                  knnMonitor: processGroup.rank == 0 ? try knnMonitor(train: dataset) : nil,
+                                  processGroup: processGroup, events: events)
     }
 }

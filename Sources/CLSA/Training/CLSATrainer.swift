@@ -10,9 +10,17 @@ import TensorCore
 ///    sizes, the sum of that over the weak queries; `symmetric` adds the mirrored term, in which
 ///    T is the query and the key encoder's keys of T′ are the positives (the released code's
 ///    `--sym`);
-/// 4. backward, then `applyGradients()` — the one place where data-parallel training would
-///    all-reduce the gradients — which steps SGD;
+/// 4. backward, then `applyGradients()`, which averages the gradients over the ranks of a
+///    data-parallel run and steps SGD;
 /// 5. momentum update of the key encoder, and the keys of T enter the queue.
+///
+/// **Data parallelism** (`processGroup` of several ranks, each stepping its share of the global
+/// batch, as the released code across GPUs): the key batch is gathered from every rank,
+/// permuted by a permutation every rank draws alike, normalised in slices by the ranks and
+/// un-permuted (shuffle-BN across ranks); every rank's queue receives the keys of the whole
+/// global batch; query BN works on each rank's own batch; the gradients are averaged before
+/// the SGD step, so the parameters stay the same on every rank. A run on N ranks computes what
+/// one process computes with `queryGroups` N and the same key groups.
 public final class CLSATrainer: PretrainingTrainer {
     public let configuration: PretrainingConfiguration
     public let query: Encoder
@@ -24,14 +32,21 @@ public final class CLSATrainer: PretrainingTrainer {
     public let stepsPerEpoch: Int
     /// Which of a step's view tensors is the key, the weak queries and the strong views.
     public let viewLayout: CLSAViews
+    /// The ranks of a data-parallel run (one process by default).
+    public let processGroup: any ProcessGroup
     public var completedSteps = 0
+    /// The gradients in one buffer for their average over the ranks.
+    private var gradientBuffer: Tensor?
 
     /// Stream keys that separate this class's draws from the loader's (seed, epoch, …) streams.
     private enum Stream: UInt64 { case queue = 0x5155_4555_45, shuffle = 0x5348_5546 }
 
     /// Builds the encoders, queue and optimiser for `configuration` with `stepsPerEpoch`
-    /// optimiser steps in each epoch.
-    public init(configuration: PretrainingConfiguration, stepsPerEpoch: Int) throws {
+    /// optimiser steps in each epoch, on this rank of `processGroup` (whose batches hold
+    /// `batchSize / processGroup.size` images; `configuration.resolving(ranks:)`).
+    public init(configuration given: PretrainingConfiguration, stepsPerEpoch: Int,
+                processGroup: any ProcessGroup = SingleProcessGroup()) throws {
+        let configuration = processGroup.isDistributed ? try given.resolving(ranks: processGroup.size) : given
         try configuration.validate()
         try ConfigurationError.require(configuration.objective != .supervised,
                                        "`objective` supervised trains a `SupervisedTrainer`, not a CLSATrainer")
@@ -40,14 +55,15 @@ public final class CLSATrainer: PretrainingTrainer {
         }
         self.configuration = configuration
         self.stepsPerEpoch = stepsPerEpoch
+        self.processGroup = processGroup
         viewLayout = try configuration.views()
         let backbone = try configuration.backbone()
         var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
         query = Encoder(backbone: backbone, hidden: configuration.hidden ?? backbone.featureDimension,
                         dimension: configuration.dimension, random: &random)
-        query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups }
+        query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups / processGroup.size }
         key = MomentumEncoder(copying: query, momentum: Float(configuration.alpha),
-                              shuffleGroups: configuration.effectiveKeyShuffleGroups)
+                              shuffleGroups: configuration.effectiveKeyShuffleGroups / processGroup.size)
         var queueRandom = SeededRandom(seed: configuration.seed, Stream.queue.rawValue)
         queue = KeyQueue(size: configuration.queueSize, dimension: configuration.dimension, random: &queueRandom)
         optimizer = SGD(parameters: query.namedParameters, learningRate: Float(configuration.effectiveLearningRate),
@@ -76,9 +92,11 @@ public final class CLSATrainer: PretrainingTrainer {
         try step(views: views)
     }
 
-    /// One optimisation step on `views` (one [N, 3, H, W] tensor per view of `viewLayout`).
-    /// The ablation objectives use the first weak query only (`validate` refuses `symmetric` with them).
-    /// - Throws: `NonFiniteLossError` before any parameter changes if the loss is not finite.
+    /// One optimisation step on `views` (one [N, 3, H, W] tensor per view of `viewLayout`; N is
+    /// this rank's share of the batch). The ablation objectives use the first weak query only
+    /// (`validate` refuses `symmetric` with them). The metrics' losses are means over the ranks.
+    /// - Throws: `NonFiniteLossError` before any parameter changes if the loss (on any rank) is
+    ///   not finite.
     public func step(views: [Tensor]) throws -> StepMetrics {
         let stepNumber = completedSteps + 1
         let learningRate = schedule.rate(atStep: completedSteps)
@@ -89,27 +107,29 @@ public final class CLSATrainer: PretrainingTrainer {
         precondition(views.count == viewLayout.viewShapes.count,
                      "CLSATrainer: \(views.count) view tensors for \(viewLayout.viewShapes.count) views")
         let keyView = views[CLSAViews.keyView]
-        let keys = key.keys(for: keyView, random: &shuffle)
-        var pairs = viewLayout.weakQueryViews.map { QueryPair(view: views[$0], keys: keys) }
+        let keys = key.keys(for: keyView, random: &shuffle, processGroup: processGroup)
+        var pairs = viewLayout.weakQueryViews.map { QueryPair(view: views[$0], keys: keys.local) }
         if configuration.symmetric {
-            pairs.append(QueryPair(view: keyView, keys: key.keys(for: pairs[0].view, random: &shuffle)))
+            pairs.append(QueryPair(view: keyView,
+                                   keys: key.keys(for: pairs[0].view, random: &shuffle, processGroup: processGroup).local))
         }
         let (loss, contrastive, divergence) = lossTerms(pairs: pairs, strongViews: viewLayout.strongViews.map { views[$0] })
-        guard loss.item.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: loss.item) }
+        let means = processGroup.mean([loss.item, contrastive, divergence])
+        guard means[0].isFinite else { throw NonFiniteLossError(step: stepNumber, loss: means[0]) }
 
         optimizer.zeroGradients()
         loss.backward()
         applyGradients()
         key.update(from: query)
-        queue.enqueue(keys)
+        queue.enqueue(keys.all)
         completedSteps = stepNumber
-        return StepMetrics(step: stepNumber, loss: loss.item, lossContrastive: contrastive,
-                           lossDivergence: divergence, learningRate: learningRate)
+        return StepMetrics(step: stepNumber, loss: means[0], lossContrastive: means[1],
+                           lossDivergence: means[2], learningRate: learningRate)
     }
 
-    /// Applies the accumulated gradients. Data-parallel training all-reduces them here, before
-    /// the optimiser reads them; on one process they are used as they are.
+    /// Averages the gradients over the ranks (nothing to do on one process), then steps SGD.
     func applyGradients() {
+        processGroup.averageGradients(of: optimizer.parameters.map(\.tensor), buffer: &gradientBuffer)
         optimizer.step()
     }
 

@@ -137,6 +137,31 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         return resolved
     }
 
+    /// This configuration as a data-parallel run on `ranks` processes records it. `batchSize`
+    /// stays the global batch; each rank's BatchNorm groups are its share of the global groups,
+    /// so both group counts must be multiples of `ranks`: a `queryGroups` of 1 becomes one
+    /// group per rank (each rank's query BN sees its own batch, as under DDP), and the default
+    /// `keyShuffleGroups` is the largest divisor of `batchSize` that is a multiple of `ranks`
+    /// and at most max(8, `ranks`). One rank resolves as `resolvingKeyShuffleGroups()`.
+    /// - Throws: `ConfigurationError` for a batch or group count that `ranks` does not divide,
+    ///   or `inBatchNegatives` on several ranks.
+    public func resolving(ranks: Int) throws -> PretrainingConfiguration {
+        guard ranks > 1 else { return resolvingKeyShuffleGroups() }
+        try ConfigurationError.require(batchSize % ranks == 0,
+                                       "`batchSize` \(batchSize) (the global batch) must be divisible by the \(ranks) processes")
+        try ConfigurationError.require(!inBatchNegatives, "`inBatchNegatives` is not supported on several processes yet")
+        var resolved = self
+        if queryGroups == 1 { resolved.queryGroups = ranks }
+        try ConfigurationError.require(resolved.queryGroups % ranks == 0,
+                                       "`queryGroups` \(queryGroups) must be 1 or a multiple of the \(ranks) processes")
+        let limit = max(8, ranks)
+        resolved.keyShuffleGroups = keyShuffleGroups
+            ?? stride(from: ranks, through: min(limit, batchSize), by: ranks).reversed().first { batchSize % $0 == 0 }
+        try ConfigurationError.require(resolved.keyShuffleGroups.map { $0 % ranks == 0 } ?? false,
+                                       "`keyShuffleGroups` \(keyShuffleGroups.map(String.init) ?? "default") must be a multiple of the \(ranks) processes")
+        return resolved
+    }
+
     /// Whether the run makes and forwards strong views at all (not for MoCo v2, β = 0, nor the
     /// supervised objective).
     public var usesStrongViews: Bool { objective != .supervised && (beta != 0 || objective == .strongQuery) }

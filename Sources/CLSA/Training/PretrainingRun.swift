@@ -22,7 +22,16 @@ import TensorCore
 /// that step's update and without saving, so the last checkpoint stays the last good one.
 /// `cancellation.cancel()` (Ctrl-C) makes the run save its position and return.
 ///
-///     let run = PretrainingRun(configuration: configuration, settings: settings, dataset: data,
+/// **Data parallelism.** With a `processGroup` of several ranks (`mpirun … --distributed mpi`),
+/// each rank loads its share of every global batch (`DataShard`) and steps its trainer on it;
+/// the ranks agree before each step that every one of them has a full batch (so a rank that
+/// skipped broken images cannot desynchronise the others) and whether any was cancelled. Rank 0
+/// alone writes the run folder (config, metrics, checkpoints) and runs the kNN monitor; every
+/// rank reads the checkpoint it resumes from, so it must be on a file system they share. A run
+/// resumes on any number of ranks that divides `batchSize`, at the first global batch after the
+/// furthest rank's position.
+///
+///     let run = try PretrainingRun(configuration: configuration, settings: settings, dataset: data,
 ///                              resume: .auto) { event in render(event) }
 ///     let summary = try run.run()
 public final class PretrainingRun {
@@ -45,6 +54,8 @@ public final class PretrainingRun {
     public let dataset: any ImageDataset
     /// Raise to stop the run after the current step, saving its position.
     public let cancellation = CancellationFlag()
+    /// The ranks of the run (one process by default).
+    public let processGroup: any ProcessGroup
     private let resume: Resume?
     private let knnMonitor: KNNMonitor?
     private let report: (PretrainingEvent) -> Void
@@ -52,10 +63,13 @@ public final class PretrainingRun {
     /// Steps after which the whole run's time is estimated.
     private static let estimateAfterSteps = 5
 
+    /// - Throws: `ConfigurationError` when `configuration` cannot run on `processGroup`'s ranks
+    ///   (`PretrainingConfiguration.resolving(ranks:)`).
     public init(configuration: PretrainingConfiguration, settings: RunSettings, dataset: any ImageDataset,
-                resume: Resume? = nil, knnMonitor: KNNMonitor? = nil,
-                events: @escaping (PretrainingEvent) -> Void = { _ in }) {
-        self.configuration = configuration.resolvingKeyShuffleGroups()
+                resume: Resume? = nil, knnMonitor: KNNMonitor? = nil, processGroup: any ProcessGroup = SingleProcessGroup(),
+                events: @escaping (PretrainingEvent) -> Void = { _ in }) throws {
+        self.configuration = try configuration.resolving(ranks: processGroup.size)
+        self.processGroup = processGroup
         self.settings = settings
         self.dataset = dataset
         self.resume = resume
@@ -74,26 +88,33 @@ public final class PretrainingRun {
         try configuration.validate()
         try settings.validate()
         Threading.setThreadCount(settings.threads)
-        let loader = DataLoader(dataset: dataset, transform: try configuration.views(), batchSize: configuration.batchSize,
+        let loader = DataLoader(dataset: dataset, transform: try configuration.views(),
+                                batchSize: configuration.batchSize / processGroup.size,
                                 shuffle: true, dropLast: true, seed: configuration.seed, workerCount: settings.workers,
                                 normalization: Normalization(mean: configuration.mean,
                                                              standardDeviation: configuration.standardDeviation),
+                                shard: DataShard(rank: processGroup.rank, count: processGroup.size),
                                 warningSink: { [report] in report(.warning($0)) })
         if configuration.objective == .supervised {
             try ConfigurationError.require(!dataset.classNames.isEmpty,
                                            "`objective` supervised needs labelled data (class folders, or fashion-mnist); '\(settings.data)' has no classes")
         }
         let trainer = try makePretrainingTrainer(configuration: configuration, stepsPerEpoch: loader.nominalBatchCount,
-                                                 classCount: dataset.classNames.count)
+                                                 classCount: dataset.classNames.count, processGroup: processGroup)
         let resumed = try checkpointToResume()
         if let resumed { try resumed.restore(into: trainer) }
         let start = resumed?.position ?? .start
 
-        try prepareRunDirectory()
-        let metrics = try MetricsLog(path: path("metrics.jsonl"), resumingAt: resumed.map { _ in start })
+        let metrics: MetricsLog?
         let provenance = RunProvenance.current
-        try writeRunRecord(provenance: provenance, stepsPerEpoch: trainer.stepsPerEpoch, totalSteps: trainer.totalSteps,
-                           resumedFrom: resumed?.path)
+        if isLeader {
+            try prepareRunDirectory()
+            metrics = try MetricsLog(path: path("metrics.jsonl"), resumingAt: resumed.map { _ in start })
+            try writeRunRecord(provenance: provenance, stepsPerEpoch: trainer.stepsPerEpoch, totalSteps: trainer.totalSteps,
+                               resumedFrom: resumed?.path)
+        } else {
+            metrics = nil
+        }
         report(.started(PretrainingStart(configuration: configuration, settings: settings, provenance: provenance,
                                          datasetCount: dataset.count, stepsPerEpoch: trainer.stepsPerEpoch,
                                          totalSteps: trainer.totalSteps,
@@ -102,7 +123,7 @@ public final class PretrainingRun {
 
         var state = LoopState(position: start, lastSavedStep: resumed.map { _ in start.step },
                               lastCheckpoint: resumed?.path, clock: .now())
-        if start.epochPosition > 0 {
+        if start.epochPosition > 0, let metrics {
             state.epochLosses = metrics.steps(inEpoch: start.epoch).map { ($0.loss, $0.lossContrastive, $0.lossDivergence) }
         }
         while state.position.epoch < configuration.epochs {
@@ -133,41 +154,63 @@ public final class PretrainingRun {
         var elapsed: Double { seconds(since: clock) }
     }
 
+    /// Whether this process writes the run folder (rank 0).
+    private var isLeader: Bool { processGroup.rank == 0 }
+
+    /// What the ranks agree on before a step.
+    private struct StepAgreement {
+        /// Every rank has a full batch: the step happens (else the epoch ends).
+        let everyRankHasBatch: Bool
+        /// A rank was cancelled: the run saves and stops.
+        let cancelled: Bool
+        /// Where the epoch resumes after this step: the furthest rank's position.
+        let resumePosition: Int
+    }
+
+    /// One collective over the ranks (nothing on one process).
+    private func agree(batch: DataLoader.Batch?) -> StepAgreement {
+        let local = [batch == nil ? 0 : 1, cancellation.isCancelled ? 0 : 1, -(batch?.endPosition ?? 0)]
+        let agreed = processGroup.minimum(local)
+        return StepAgreement(everyRankHasBatch: agreed[0] == 1, cancelled: agreed[1] == 0, resumePosition: -agreed[2])
+    }
+
     /// Runs the rest of epoch `state.position.epoch`. Returns false when cancelled (after saving).
-    private func runEpoch(loader: DataLoader, trainer: any PretrainingTrainer, metrics: MetricsLog,
+    private func runEpoch(loader: DataLoader, trainer: any PretrainingTrainer, metrics: MetricsLog?,
                           state: inout LoopState) throws -> Bool {
         let epoch = state.position.epoch
         let iterator = loader.makeIterator(epoch: epoch, startPosition: state.position.epochPosition)
         let epochStart = DispatchTime.now()
-        var stepEnd = epochStart, imagesThisProcess = 0
+        var stepEnd = epochStart, images = 0
         while true {
-            if cancellation.isCancelled {
+            let batch = cancellation.isCancelled ? nil : try iterator.next()
+            let agreement = agree(batch: batch)
+            if agreement.cancelled {
                 state.skippedThisProcess += iterator.skippedCount
                 try save(trainer, &state)
                 return false
             }
-            guard let batch = try iterator.next() else { break }
+            guard let batch, agreement.everyRankHasBatch else { break }
             let stepMetrics = try trainer.step(views: batch.views, labels: batch.labels)
             let stepSeconds = seconds(since: stepEnd)
             stepEnd = .now()
-            imagesThisProcess += batch.count
+            images += batch.count * processGroup.size
             state.stepsThisProcess += 1
             state.lastLoss = stepMetrics.loss
-            state.position = RunPosition(epoch: epoch, step: stepMetrics.step, epochPosition: batch.endPosition)
+            state.position = RunPosition(epoch: epoch, step: stepMetrics.step, epochPosition: agreement.resumePosition)
             state.epochLosses.append((stepMetrics.loss, stepMetrics.lossContrastive, stepMetrics.lossDivergence))
-            let imagesPerSecond = Double(batch.count) / max(stepSeconds, 1e-9)
-            try metrics.append(.step(MetricsRecord.Step(stepMetrics, epoch: epoch,
-                                                        imagesPerSecond: imagesPerSecond.rounded(toPlaces: 2))))
+            let imagesPerSecond = Double(batch.count * processGroup.size) / max(stepSeconds, 1e-9)
+            try metrics?.append(.step(MetricsRecord.Step(stepMetrics, epoch: epoch,
+                                                         imagesPerSecond: imagesPerSecond.rounded(toPlaces: 2))))
             reportProgress(stepMetrics, trainer: trainer, stepSeconds: stepSeconds, imagesPerSecond: imagesPerSecond,
                            state: &state)
-            let epochEnds = dataset.count - batch.endPosition < configuration.batchSize
+            let epochEnds = dataset.count - agreement.resumePosition < configuration.batchSize
             if let saveEvery = settings.saveEvery, stepMetrics.step % saveEvery == 0, !epochEnds {
                 try save(trainer, &state)
             }
         }
         let seconds = seconds(since: epochStart)
-        let skipped = iterator.skippedCount
-        state.skippedThisProcess += skipped
+        state.skippedThisProcess += iterator.skippedCount
+        let skipped = processGroup.sum(iterator.skippedCount)
         state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
         // Saved before the monitor runs, so that nothing it does can reach the checkpoint.
         try save(trainer, &state)
@@ -178,9 +221,9 @@ public final class PretrainingRun {
             meanLoss: state.epochLosses.reduce(0.0) { $0 + Double($1.loss) } / count,
             meanContrastive: state.epochLosses.reduce(0.0) { $0 + Double($1.contrastive) } / count,
             meanDivergence: state.epochLosses.reduce(0.0) { $0 + Double($1.divergence) } / count,
-            imagesPerSecond: (Double(imagesThisProcess) / max(seconds, 1e-9)).rounded(toPlaces: 2),
+            imagesPerSecond: (Double(images) / max(seconds, 1e-9)).rounded(toPlaces: 2),
             seconds: seconds.rounded(toPlaces: 3), skippedSamples: skipped, knnAccuracy: knnAccuracy)
-        try metrics.append(.epoch(epochSummary))
+        try metrics?.append(.epoch(epochSummary))
         report(.epochFinished(epochSummary))
         state.epochLosses = []
         return true
@@ -211,7 +254,7 @@ public final class PretrainingRun {
 
     /// Saves the trainer at `state.position` unless that step is already saved.
     private func save(_ trainer: any PretrainingTrainer, _ state: inout LoopState) throws {
-        guard state.lastSavedStep != state.position.step else { return }
+        guard isLeader, state.lastSavedStep != state.position.step else { return }
         let file = try checkpoints.save(trainer, position: state.position, keep: settings.keep)
         state.lastSavedStep = state.position.step
         state.lastCheckpoint = file
@@ -220,7 +263,7 @@ public final class PretrainingRun {
 
     /// The kNN accuracy after epoch `epoch` (0-based), every `knnEvery` epochs and after the last.
     private func monitorIfDue(epoch: Int, trainer: any PretrainingTrainer) throws -> Double? {
-        guard let knnMonitor, let every = settings.knnEvery,
+        guard isLeader, let knnMonitor, let every = settings.knnEvery,
               (epoch + 1) % every == 0 || epoch + 1 == configuration.epochs else { return nil }
         return try knnMonitor(trainer.backbone)
     }

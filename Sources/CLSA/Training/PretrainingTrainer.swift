@@ -31,13 +31,14 @@ public protocol PretrainingTrainer: AnyObject {
 /// every objective, so the arms of a study start from one initialisation.
 let modelInitializationStream: UInt64 = 0x4D4F_4445_4C
 
-/// The trainer `configuration.objective` needs: a `SupervisedTrainer` with `classCount` classes
-/// for `.supervised`, a `CLSATrainer` otherwise.
+/// The trainer `configuration.objective` needs on this rank of `processGroup`: a
+/// `SupervisedTrainer` with `classCount` classes for `.supervised`, a `CLSATrainer` otherwise.
 /// - Throws: `ConfigurationError` for a bad setting, or a supervised run without classes.
-public func makePretrainingTrainer(configuration: PretrainingConfiguration, stepsPerEpoch: Int,
-                                   classCount: Int) throws -> any PretrainingTrainer {
+public func makePretrainingTrainer(configuration: PretrainingConfiguration, stepsPerEpoch: Int, classCount: Int,
+                                   processGroup: any ProcessGroup = SingleProcessGroup()) throws -> any PretrainingTrainer {
     if configuration.objective == .supervised {
-        return try SupervisedTrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch, classCount: classCount)
+        return try SupervisedTrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch, classCount: classCount,
+                                     processGroup: processGroup)
     }
-    return try CLSATrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch)
+    return try CLSATrainer(configuration: configuration, stepsPerEpoch: stepsPerEpoch, processGroup: processGroup)
 }

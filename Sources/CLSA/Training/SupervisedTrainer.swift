@@ -14,10 +14,19 @@ public final class SupervisedTrainer: PretrainingTrainer {
     public let optimizer: SGD
     public let schedule: CosineSchedule
     public let stepsPerEpoch: Int
+    /// The ranks of a data-parallel run (one process by default).
+    public let processGroup: any ProcessGroup
     public var completedSteps = 0
+    /// The gradients in one buffer for their average over the ranks.
+    private var gradientBuffer: Tensor?
 
+    /// On several ranks of `processGroup`, each holds `batchSize / size` images of a step, its
+    /// BatchNorm normalises them alone (`configuration.resolving(ranks:)`), and the gradients are
+    /// averaged over the ranks before the SGD step.
     /// - Throws: `ConfigurationError` for a bad setting, fewer than 2 classes, or no full batch per epoch.
-    public init(configuration: PretrainingConfiguration, stepsPerEpoch: Int, classCount: Int) throws {
+    public init(configuration given: PretrainingConfiguration, stepsPerEpoch: Int, classCount: Int,
+                processGroup: any ProcessGroup = SingleProcessGroup()) throws {
+        let configuration = processGroup.isDistributed ? try given.resolving(ranks: processGroup.size) : given
         try configuration.validate()
         try ConfigurationError.require(configuration.objective == .supervised,
                                        "`objective` must be supervised for SupervisedTrainer, got \(configuration.objective.rawValue)")
@@ -29,11 +38,12 @@ public final class SupervisedTrainer: PretrainingTrainer {
         }
         self.configuration = configuration
         self.stepsPerEpoch = stepsPerEpoch
+        self.processGroup = processGroup
         var backbone = try configuration.backbone()
         backbone.classCount = classCount
         var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
         network = ResNet(backbone, random: &random)
-        network.batchNormLayers.forEach { $0.groups = configuration.queryGroups }
+        network.batchNormLayers.forEach { $0.groups = configuration.queryGroups / processGroup.size }
         optimizer = SGD(parameters: network.namedParameters, learningRate: Float(configuration.effectiveLearningRate),
                         momentum: Float(configuration.momentum), weightDecay: Float(configuration.weightDecay))
         schedule = CosineSchedule(baseRate: configuration.effectiveLearningRate, totalSteps: configuration.epochs * stepsPerEpoch,
@@ -48,7 +58,7 @@ public final class SupervisedTrainer: PretrainingTrainer {
     public var classCount: Int { network.fc!.weight.shape[0] }
 
     /// One step of cross-entropy on view T (`views[0]`); `StepMetrics.loss` is the
-    /// cross-entropy, its contrastive and divergence terms 0.
+    /// cross-entropy (the mean over the ranks), its contrastive and divergence terms 0.
     public func step(views: [Tensor], labels: [Int?]) throws -> StepMetrics {
         let stepNumber = completedSteps + 1
         let targets = try labels.enumerated().map { sample, label in
@@ -62,12 +72,14 @@ public final class SupervisedTrainer: PretrainingTrainer {
         optimizer.learningRate = Float(learningRate)
         network.setTraining(true)
         let loss = crossEntropy(logits: network(views[CLSAViews.keyView]), targets: targets)
-        guard loss.item.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: loss.item) }
+        let meanLoss = processGroup.mean([loss.item])[0]
+        guard meanLoss.isFinite else { throw NonFiniteLossError(step: stepNumber, loss: meanLoss) }
         optimizer.zeroGradients()
         loss.backward()
+        processGroup.averageGradients(of: optimizer.parameters.map(\.tensor), buffer: &gradientBuffer)
         optimizer.step()
         completedSteps = stepNumber
-        return StepMetrics(step: stepNumber, loss: loss.item, lossContrastive: 0, lossDivergence: 0,
+        return StepMetrics(step: stepNumber, loss: meanLoss, lossContrastive: 0, lossDivergence: 0,
                            learningRate: learningRate)
     }
 }
