@@ -21,6 +21,7 @@ enum FlagNames {
         "keep": "--keep",
         "keyShuffleGroups": "--key-groups",
         "knnEvery": "--knn-every",
+        "checkReplicas": "--check-replicas",
         "learningRate": "--lr",
         "magnitude": "--magnitude",
         "momentum": "--momentum",

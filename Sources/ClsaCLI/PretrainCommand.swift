@@ -134,6 +134,9 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Data-parallel training over the processes of an MPI job: `mpirun -np N clsa pretrain --distributed mpi …` (--batch-size stays the global batch; needs a build with --traits MPI).")
     var distributed: DistributedBackend?
 
+    @Flag(help: "With --distributed, compare a checksum of every rank's parameters, momentum buffers and queue after each step, and stop at the first difference.")
+    var checkReplicas = false
+
     @Option(help: "Run the kNN monitor every N epochs (needs --val-data).")
     var knnEvery: Int?
 
@@ -238,6 +241,7 @@ struct PretrainCommand: ParsableCommand {
         o.keep = keep
         o.knnEvery = knnEvery
         o.validationData = valData
+        o.checkReplicas = checkReplicas
         do {
             return try PretrainingPlan(preset: preset, overrides: o)
         } catch let error as ConfigurationError {

@@ -102,9 +102,35 @@ final class DataLoaderTests: XCTestCase {
 
     private func loader(_ dataset: any ImageDataset, transform: any SampleTransform = RandomStampTransform(),
                         batchSize: Int = 4, shuffle: Bool = true, dropLast: Bool = false, workers: Int = 1,
-                        prefetch: Int? = nil, strict: Bool = false, warnings: WarningLog = WarningLog()) -> DataLoader {
+                        prefetch: Int? = nil, strict: Bool = false, shard: DataShard = .whole,
+                        warnings: WarningLog = WarningLog()) -> DataLoader {
         DataLoader(dataset: dataset, transform: transform, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
-                   seed: 7, workerCount: workers, prefetchCount: prefetch, strict: strict, warningSink: warnings.sink)
+                   seed: 7, workerCount: workers, prefetchCount: prefetch, strict: strict, shard: shard,
+                   warningSink: warnings.sink)
+    }
+
+    /// Two ranks loading 2 images each per step give, stacked in rank order, the batches of one
+    /// process at batch 4 — the same images, pixels, labels and order — and resume where it does.
+    func testShardsStackedInRankOrderAreTheOneProcessBatches() throws {
+        let dataset = try idxDataset(count: 23)
+        let whole = try records(loader(dataset, dropLast: true))
+        let ranks = try (0..<2).map { try records(loader(dataset, batchSize: 2, dropLast: true, shard: DataShard(rank: $0, count: 2))) }
+        XCTAssertEqual(whole.count, 5)
+        // Rank 0 also forms a batch of its share of the tail (positions 20 and 22), there to replace
+        // images that fail to load; rank 1 has one tail image, so a run ends the epoch after 5 steps.
+        XCTAssertEqual(ranks.map(\.count), [6, 5])
+        for (step, batch) in whole.enumerated() {
+            let parts = ranks.map { $0[step] }
+            XCTAssertEqual(parts[0].indices + parts[1].indices, batch.indices, "step \(step)")
+            XCTAssertEqual(parts[0].labels + parts[1].labels, batch.labels, "step \(step)")
+            for view in batch.viewBits.indices {
+                XCTAssertEqual(parts[0].viewBits[view] + parts[1].viewBits[view], batch.viewBits[view], "step \(step)")
+            }
+            XCTAssertEqual(parts.map(\.endPosition), [batch.endPosition, batch.endPosition], "step \(step)")
+        }
+        let resumed = try records(loader(dataset, batchSize: 2, dropLast: true, shard: DataShard(rank: 1, count: 2)),
+                                  startPosition: whole[1].endPosition)
+        XCTAssertEqual(resumed, Array(ranks[1].dropFirst(2)))
     }
 
     func testBatchesAreIdenticalForAnyWorkerCount() throws {

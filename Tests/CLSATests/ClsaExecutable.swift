@@ -31,12 +31,14 @@ enum ClsaExecutable {
 
     /// Runs `clsa arguments…` to completion, with `environment` added to this process's;
     /// `whileRunning`, if given, is called on another thread once the process has started (to
-    /// signal it, for example).
-    static func run(_ arguments: [String], environment: [String: String] = [:],
+    /// signal it, for example). With a `launcher` (`["/usr/bin/mpirun", "-np", "2"]`, say), runs
+    /// `launcher… clsa arguments…` instead.
+    static func run(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = [],
                     whileRunning: (@Sendable (Process) -> Void)? = nil) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path())
-        process.arguments = arguments
+        let command = launcher + [try path()] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output

@@ -28,6 +28,32 @@ final class PretrainingConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration(batchSize: 12, keyGroups: 3).resolvingKeyShuffleGroups().keyShuffleGroups, 3)
     }
 
+    /// On several ranks both group counts are multiples of the ranks: query groups 1 become
+    /// one per rank, the default key groups the largest such divisor of the batch up to
+    /// max(8, ranks); batches, groups and in-batch negatives the ranks cannot share are refused.
+    func testGroupsResolveToMultiplesOfTheRanks() throws {
+        let two = try configuration(batchSize: 64).resolving(ranks: 2)
+        XCTAssertEqual([two.queryGroups, two.keyShuffleGroups], [2, 8])
+        let three = try configuration(batchSize: 48).resolving(ranks: 3)
+        XCTAssertEqual([three.queryGroups, three.keyShuffleGroups], [3, 6])
+        let sixteen = try configuration(batchSize: 256).resolving(ranks: 16)
+        XCTAssertEqual([sixteen.queryGroups, sixteen.keyShuffleGroups], [16, 16])
+        var four = configuration(batchSize: 64, keyGroups: 4)
+        four.queryGroups = 8
+        XCTAssertEqual(try four.resolving(ranks: 4).queryGroups, 8)
+        XCTAssertEqual(try configuration(batchSize: 12).resolving(ranks: 1), configuration(batchSize: 12).resolvingKeyShuffleGroups())
+
+        XCTAssertThrowsError(try configuration(batchSize: 64).resolving(ranks: 3)) {
+            XCTAssertTrue("\($0)".contains("must be divisible by the 3 processes"), "\($0)")
+        }
+        XCTAssertThrowsError(try configuration(batchSize: 64, keyGroups: 2).resolving(ranks: 4)) {
+            XCTAssertTrue("\($0)".contains("`keyShuffleGroups` 2 must be a multiple of the 4 processes"), "\($0)")
+        }
+        var inBatch = configuration(batchSize: 64)
+        inBatch.inBatchNegatives = true
+        XCTAssertThrowsError(try inBatch.resolving(ranks: 2))
+    }
+
     /// Given groups must be at least 1 and divide the batch; the message names the field.
     func testGivenKeyGroupsMustDivideTheBatch() throws {
         XCTAssertNoThrow(try configuration(batchSize: 12, keyGroups: 12).validate())

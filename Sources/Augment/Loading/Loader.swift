@@ -13,7 +13,9 @@ import TensorCore
 ///
 /// **Data parallelism.** With a `shard`, the loader reads one rank's part of every global batch
 /// of `batchSize · shard.count` samples (`DataShard`), and `batchSize` is the rank's share; a
-/// sample that fails to load is replaced from the rank's share of the epoch's tail.
+/// sample that fails to load is replaced from the rank's share of the epoch's tail. A rank may
+/// form one batch more than another from that tail: a data-parallel run ends each epoch at the
+/// first step for which any rank lacks a full batch (`PretrainingRun`).
 ///
 /// **Bad input.** A sample whose image cannot be loaded (`ImageDecodingError`) is skipped with
 /// one warning line naming the file, sent to `warningSink` (stderr by default) when the consumer

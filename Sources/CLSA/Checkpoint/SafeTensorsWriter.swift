@@ -73,9 +73,9 @@ public struct SafeTensorsWriter {
     }
 }
 
-/// CRC-32 (zlib's) of `bytes`.
-func crc32Of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-    var crc: uLong = crc32(0, nil, 0)
+/// CRC-32 (zlib's) of `bytes`, or of the bytes before them (whose CRC is `previous`) and `bytes`.
+func crc32Of(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
+    var crc = uLong(previous)
     var offset = 0
     // zlib takes a 32-bit length: feed large buffers in pieces.
     while offset < bytes.count {

@@ -54,6 +54,8 @@ public struct PretrainingOverrides: Sendable {
     public var keep: Int?
     public var knnEvery: Int?
     public var validationData: String?
+    /// Compare the ranks' replicated state after each step (default off).
+    public var checkReplicas: Bool?
 
     public init() {}
 

@@ -55,7 +55,7 @@ public struct PretrainingPlan {
             preset: name,
             workers: overrides.workers ?? Self.defaultWorkers, threads: overrides.threads ?? Threading.threadCount,
             saveEvery: overrides.saveEvery, keep: overrides.keep ?? 2, knnEvery: overrides.knnEvery,
-            validationData: overrides.validationData)
+            validationData: overrides.validationData, checkReplicas: overrides.checkReplicas ?? false)
         try configuration.validate()
         try settings.validate()
         self.preset = preset

@@ -23,9 +23,13 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var knnEvery: Int?
     /// Labelled data the kNN monitor evaluates on.
     public var validationData: String?
+    /// On several processes, compare a checksum of every rank's replicated state (parameters,
+    /// momentum buffers, queue) after each step, and stop the run at the first difference.
+    public var checkReplicas: Bool
 
     public init(runDirectory: String, data: String, subset: Int? = nil, preset: String? = nil, workers: Int = 2,
-                threads: Int, saveEvery: Int? = nil, keep: Int = 2, knnEvery: Int? = nil, validationData: String? = nil) {
+                threads: Int, saveEvery: Int? = nil, keep: Int = 2, knnEvery: Int? = nil, validationData: String? = nil,
+                checkReplicas: Bool = false) {
         self.runDirectory = runDirectory
         self.data = data
         self.subset = subset
@@ -36,6 +40,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
         self.keep = keep
         self.knnEvery = knnEvery
         self.validationData = validationData
+        self.checkReplicas = checkReplicas
     }
 
     /// Checks the settings, naming the field at fault.
@@ -53,5 +58,6 @@ public struct RunSettings: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case runDirectory = "run_directory", data, subset, preset, workers, threads
         case saveEvery = "save_every", keep, knnEvery = "knn_every", validationData = "val_data"
+        case checkReplicas = "check_replicas"
     }
 }

@@ -86,6 +86,9 @@ public final class CLSATrainer: PretrainingTrainer {
         query.backbone.state + query.head.stateEntries(prefix: "head.") + key.encoder.stateEntries(prefix: "key.")
     }
     public var negativeKeys: KeyQueue? { queue }
+    public var replicatedState: [Tensor] {
+        query.parameters + key.encoder.parameters + optimizer.momentumBuffers.compactMap { $0 } + [queue.keys]
+    }
 
     /// `step(views:)`; the labels are not used.
     public func step(views: [Tensor], labels: [Int?]) throws -> StepMetrics {

@@ -174,6 +174,16 @@ public final class PretrainingRun {
         return StepAgreement(everyRankHasBatch: agreed[0] == 1, cancelled: agreed[1] == 0, resumePosition: -agreed[2])
     }
 
+    /// Throws `ReplicaMismatchError` unless every rank's `replicatedState` has the same checksum.
+    private func checkReplicas(of trainer: any PretrainingTrainer, step: Int) throws {
+        guard processGroup.isDistributed else { return }
+        let value = Int(trainer.replicatedState.reduce(UInt32(0)) { crc, tensor in
+            crc32Of(UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * MemoryLayout<Float>.size), continuing: crc)
+        })
+        let extremes = processGroup.minimum([value, -value])
+        guard extremes[0] == -extremes[1] else { throw ReplicaMismatchError(step: step, ranks: processGroup.size) }
+    }
+
     /// Runs the rest of epoch `state.position.epoch`. Returns false when cancelled (after saving).
     private func runEpoch(loader: DataLoader, trainer: any PretrainingTrainer, metrics: MetricsLog?,
                           state: inout LoopState) throws -> Bool {
@@ -191,6 +201,7 @@ public final class PretrainingRun {
             }
             guard let batch, agreement.everyRankHasBatch else { break }
             let stepMetrics = try trainer.step(views: batch.views, labels: batch.labels)
+            if settings.checkReplicas { try checkReplicas(of: trainer, step: stepMetrics.step) }
             let stepSeconds = seconds(since: stepEnd)
             stepEnd = .now()
             images += batch.count * processGroup.size
@@ -314,7 +325,7 @@ public final class PretrainingRun {
         let record = RunRecord(configuration: configuration, effectiveLearningRate: configuration.effectiveLearningRate,
                                settings: settings, provenance: provenance, seed: configuration.seed,
                                datasetCount: dataset.count, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps,
-                               resumedFrom: resumedFrom)
+                               processes: processGroup.size, resumedFrom: resumedFrom)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -331,6 +342,8 @@ public final class PretrainingRun {
         let datasetCount: Int
         let stepsPerEpoch: Int
         let totalSteps: Int
+        /// Ranks of the data-parallel run (1: one process).
+        let processes: Int
         let resumedFrom: String?
     }
 

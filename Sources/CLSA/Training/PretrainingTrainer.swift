@@ -20,6 +20,10 @@ public protocol PretrainingTrainer: AnyObject {
     var modelState: [StateEntry] { get }
     /// The queue of negative keys, for the objectives that keep one.
     var negativeKeys: KeyQueue? { get }
+    /// What every rank of a data-parallel run holds alike after each step: the parameters (of
+    /// the key encoder too), the optimiser's momentum buffers and the queue; not the BatchNorm
+    /// running statistics, which are each rank's own.
+    var replicatedState: [Tensor] { get }
     /// One optimisation step on a batch: `views` holds one [N, 3, H, W] tensor per view of
     /// `configuration.views()`, `labels` each sample's class (nil when unlabelled).
     /// - Throws: `NonFiniteLossError` before any parameter changes if the loss is not finite;

@@ -54,6 +54,7 @@ public final class SupervisedTrainer: PretrainingTrainer {
     public var backbone: ResNet { network }
     public var modelState: [StateEntry] { network.state }
     public var negativeKeys: KeyQueue? { nil }
+    public var replicatedState: [Tensor] { network.parameters + optimizer.momentumBuffers.compactMap { $0 } }
     /// Classes of the classifier.
     public var classCount: Int { network.fc!.weight.shape[0] }
 
