@@ -14,7 +14,7 @@ public enum TrainingStepBenchmark {
         public let threads: Int
         /// Each timed step's duration, in seconds.
         public let stepSeconds: TimingSummary
-        /// Images of the batch per second of the median step.
+        /// Images of the (global) batch per second of the median step.
         public let imagesPerSecond: Double
         /// Nominal FLOPs of one image's share of a step.
         public let flopsPerImage: Double
@@ -32,15 +32,18 @@ public enum TrainingStepBenchmark {
 
     /// Measures `configuration`'s step at each of `threadCounts`. The thread counts alternate
     /// step by step (`warmups` rounds untimed, then `repetitions` timed), so drift of the host
-    /// hits each alike; then two profiled steps per thread count give the breakdown.
+    /// hits each alike; then two profiled steps per thread count give the breakdown. On the
+    /// ranks of a `processGroup`, each steps its share of the batch (FLOPs per image are one
+    /// rank's, images/s the whole batch's).
     public static func measure(_ configuration: PretrainingConfiguration, threadCounts: [Int],
-                               warmups: Int, repetitions: Int) throws -> [Result] {
+                               warmups: Int, repetitions: Int,
+                               processGroup: any ProcessGroup = SingleProcessGroup()) throws -> [Result] {
         precondition(!threadCounts.isEmpty && repetitions >= 1, "TrainingStepBenchmark: nothing to measure")
         let restoredThreads = Threading.threadCount
         defer { Threading.setThreadCount(restoredThreads) }
-        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1_000)
-        var random = SeededRandom(seed: 0)
-        let batch = configuration.batchSize
+        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1_000, processGroup: processGroup)
+        var random = SeededRandom(seed: UInt64(processGroup.rank))
+        let batch = configuration.batchSize / processGroup.size
         let views = trainer.viewLayout.viewShapes.map { shape in
             Tensor(shape: [batch, 3, shape.height, shape.width],
                    scalars: (0..<(batch * 3 * shape.height * shape.width)).map { _ in Float(random.normal()) })
@@ -70,7 +73,8 @@ public enum TrainingStepBenchmark {
             let seconds = OpProfile.stop().mapValues { $0 / Double(profiledSteps) }
             let allocations = StoragePool.shared.systemAllocationCount - allocationsBefore
             let timing = TimingSummary(samples: samples[index])
-            return Result(threads: threads, stepSeconds: timing, imagesPerSecond: Double(batch) / timing.median,
+            return Result(threads: threads, stepSeconds: timing,
+                          imagesPerSecond: Double(configuration.batchSize) / timing.median,
                           flopsPerImage: 2 * Double(forward + 2 * recorded) / Double(profiledSteps * batch),
                           secondsByKind: seconds,
                           systemAllocationsPerStep: Double(allocations) / Double(profiledSteps),

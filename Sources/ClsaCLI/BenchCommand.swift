@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("only"), help: "Run only these sections (machine, sgemm, resnet50, fashion-mnist, clsa-single, clsa-multi); repeatable.")
     var onlySections: [String] = []
 
+    @Option(help: "Measure the step sections as the ranks of an MPI job (`mpirun -np N clsa bench --distributed mpi --only fashion-mnist`): each rank steps its share of the batch; rank 0 reports, with the collectives' share of the step.")
+    var distributed: DistributedBackend?
+
     /// Set in the child process that runs one `runsAlone` section: the parent's sgemm peak.
     @Option(help: .hidden)
     var sectionProcessSgemmPeak: Double?
@@ -43,9 +46,13 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Threading.setThreadCount(threads) }
-        let settings = quick ? BenchSettings(warmups: 1, repetitions: 2, stepWarmups: 1, stepRepetitions: 2)
+        var settings = quick ? BenchSettings(warmups: 1, repetitions: 2, stepWarmups: 1, stepRepetitions: 2)
             : BenchSettings(warmups: 1, repetitions: 5, stepWarmups: 2, stepRepetitions: 5)
         var results = BenchResults()
+        if let distributed {
+            settings.processGroup = try distributed.makeProcessGroup()
+            return try runDistributed(settings, &results)
+        }
         if let peak = sectionProcessSgemmPeak {
             results.sgemmPeakGigaflops = peak > 0 ? peak : nil
             for section in Self.sections where onlySections.contains(section.name) {
@@ -63,6 +70,21 @@ struct BenchCommand: ParsableCommand {
             }
         }
         BenchReport.line("peak_rss_mb", String(format: "%.0f", PeakMemory.residentMegabytes))
+    }
+
+    /// The step sections asked for, in this process, on every rank; rank 0 reports.
+    private func runDistributed(_ settings: BenchSettings, _ results: inout BenchResults) throws {
+        let stepSections = Self.sections.filter(\.runsAlone)
+        guard !onlySections.isEmpty, onlySections.allSatisfy({ name in stepSections.contains { $0.name == name } }) else {
+            throw ValidationError("--distributed measures the step sections only: choose among "
+                                  + "\(stepSections.map(\.name).joined(separator: ", ")) with --only")
+        }
+        let chosen = stepSections.filter { onlySections.contains($0.name) }
+        BenchReport.isSilenced = settings.processGroup.rank != 0
+        try BenchSection.machine.run(settings, &results)
+        BenchReport.line("processes", "\(settings.processGroup.size)")
+        for section in chosen { try section.run(settings, &results) }
+        BenchReport.line("peak_rss_mb_rank_0", String(format: "%.0f", PeakMemory.residentMegabytes))
     }
 
     /// Runs `section` in a new `clsa bench` process with this one's settings, its report going
@@ -90,11 +112,17 @@ struct BenchSettings {
     var stepWarmups: Int
     /// Timed pretraining steps at each thread count; the figure is their median.
     var stepRepetitions: Int
+    /// The ranks the step sections run on (`--distributed`; one process by default).
+    var processGroup: any ProcessGroup = SingleProcessGroup()
 }
 
 /// The report's output: `name: value` lines, flushed one by one so a long run shows progress.
 enum BenchReport {
+    /// Set on the ranks other than 0 of a distributed bench, which measure but do not report.
+    static var isSilenced = false
+
     static func line(_ name: String, _ value: String) {
+        guard !isSilenced else { return }
         print("\(name): \(value)")
         fflush(stdout)
     }

@@ -37,17 +37,21 @@ extension BenchSection {
     /// peak (the run's, or a 2048³ re-check if higher), the tensor storages a step allocates
     /// outside `StoragePool` and the most tensor memory it holds at once (`_peak_tensor_mb`),
     /// the step's time shares by kind, and the one-thread figures with `_1_thread` and their
-    /// ratio, `_thread_scaling`.
+    /// ratio, `_thread_scaling`. On several ranks (`settings.processGroup`), at this process's
+    /// thread count only and without the sgemm comparison (the ranks share the cores).
     private static func reportSteps(_ prefix: String, _ configuration: PretrainingConfiguration,
                                     _ settings: BenchSettings, _ results: BenchResults) throws {
-        let all = Threading.threadCount
-        let threadCounts = all > 1 ? [all, 1] : [1]
+        let all = Threading.threadCount, distributed = settings.processGroup.isDistributed
+        let threadCounts = all > 1 && !distributed ? [all, 1] : [all]
         let measured = try TrainingStepBenchmark.measure(configuration, threadCounts: threadCounts,
-                                                         warmups: settings.stepWarmups, repetitions: settings.stepRepetitions)
+                                                         warmups: settings.stepWarmups, repetitions: settings.stepRepetitions,
+                                                         processGroup: settings.processGroup)
         let full = measured[0]
         BenchReport.line("\(prefix)_images_per_s", String(format: "%.2f", full.imagesPerSecond))
         BenchReport.line("\(prefix)_gflop_per_image", String(format: "%.3f", full.flopsPerImage / 1e9))
         BenchReport.line("\(prefix)_effective_gflops", String(format: "%.1f", full.effectiveGigaflops))
+        reportShares(prefix, full)
+        guard !distributed else { return }
         let recheck = GEMMBenchmark.measure(GEMMShape(m: 2048, k: 2048, n: 2048), warmups: 1,
                                             repetitions: settings.repetitions).bestGigaflops
         let peak = max(results.sgemmPeakGigaflops ?? 0, recheck)
@@ -56,15 +60,19 @@ extension BenchSection {
         BenchReport.line("\(prefix)_storage_allocations_outside_pool_per_step",
                          String(format: "%.0f", full.systemAllocationsPerStep))
         BenchReport.line("\(prefix)_peak_tensor_mb", String(format: "%.0f", Double(full.peakTensorBytes) / 1_048_576))
-        let stepSeconds = full.secondsByKind.values.reduce(0, +)
-        for kind in OpProfile.Kind.allCases {
-            BenchReport.line("\(prefix)_time_share_\(kind.rawValue)",
-                             String(format: "%.3f", (full.secondsByKind[kind] ?? 0) / stepSeconds))
-        }
         if let single = measured.dropFirst().first {
             BenchReport.line("\(prefix)_images_per_s_1_thread", String(format: "%.2f", single.imagesPerSecond))
             BenchReport.line("\(prefix)_effective_gflops_1_thread", String(format: "%.1f", single.effectiveGigaflops))
             BenchReport.line("\(prefix)_thread_scaling", String(format: "%.2f", full.imagesPerSecond / single.imagesPerSecond))
+        }
+    }
+
+    /// PREFIX_time_share_KIND: the step's time by kind of operation, as fractions.
+    private static func reportShares(_ prefix: String, _ result: TrainingStepBenchmark.Result) {
+        let stepSeconds = result.secondsByKind.values.reduce(0, +)
+        for kind in OpProfile.Kind.allCases {
+            BenchReport.line("\(prefix)_time_share_\(kind.rawValue)",
+                             String(format: "%.3f", (result.secondsByKind[kind] ?? 0) / stepSeconds))
         }
     }
 }

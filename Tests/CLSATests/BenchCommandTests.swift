@@ -18,7 +18,7 @@ final class BenchCommandTests: XCTestCase {
         }
         XCTAssertNotNil(figures["fashion_mnist_clsa_single_storage_allocations_outside_pool_per_step"])
         let shares = figures.filter { $0.key.hasPrefix("fashion_mnist_clsa_single_time_share_") }
-        XCTAssertEqual(shares.count, 11)  // one per `OpProfile.Kind`
+        XCTAssertEqual(shares.count, 12)  // one per `OpProfile.Kind`
         XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 0.01)
         // The strong view adds its passes: a CLSA image costs more nominal FLOPs than a MoCo one.
         XCTAssertGreaterThan(figures["fashion_mnist_clsa_single_gflop_per_image"]!, figures["fashion_mnist_moco_gflop_per_image"]!)

@@ -100,6 +100,34 @@ final class CLSAObjectiveTests: XCTestCase {
         XCTAssertEqual(Double(value.contrastive), (row0 + row1) / 2, accuracy: 1e-5)
     }
 
+    /// The second rank's query q₁ = (0, 1) of the example above, against both ranks' keys:
+    /// the same row, its positive at column `firstPositive` 1.
+    func testInBatchNegativesOfTheGlobalBatchByHand() {
+        let q = Tensor(shape: [1, 2], scalars: [0, 1])
+        let k = Tensor(shape: [2, 2], scalars: [0.6, 0.8, 1, 0])
+        let queue = Tensor(shape: [1, 2], scalars: [0, -1])
+        let logits = contrastiveLogits(query: q, positiveKeys: k, queue: queue, temperature: 0.5, inBatchNegatives: true,
+                                       firstPositive: 1)
+        XCTAssertEqual(logits.shape, [1, 3])
+        XCTAssertEqual(logits.scalars, [1.6, 0, -2], accuracy: 1e-6)
+        XCTAssertEqual(contrastiveTargets(count: 1, inBatchNegatives: true, firstPositive: 1), [1])
+        let value = CLSAObjective(temperature: 0.5, beta: 0, inBatchNegatives: true)(
+            weakQuery: q, strongQueries: [], keys: k, queue: queue, firstPositive: 1)
+        XCTAssertEqual(Double(value.contrastive), -0.0 + log(exp(1.6) + 1 + exp(-2)), accuracy: 1e-5)
+    }
+
+    /// Two queries against a bank of five keys (a rank's share of a global batch).
+    func testInBatchLogitsOfTheGlobalBatchGradient() {
+        let (q, _, queue) = randomProblem(n: 2, d: 5, k: 7, seed: 15)
+        let keys = randomProblem(n: 5, d: 5, k: 1, seed: 16).1
+        q.requiringGradient()
+        let results = GradientCheck.run(inputs: [q], step: 1e-2) { t in
+            contrastiveLogits(query: t[0], positiveKeys: keys, queue: queue, temperature: 0.2, inBatchNegatives: true,
+                              firstPositive: 3)
+        }
+        XCTAssertLessThan(results[0].relativeError, 1e-2)
+    }
+
     func testInBatchContrastiveLogitsGradient() {
         let (q, k, queue) = randomProblem(n: 3, d: 5, k: 7, seed: 12)
         q.requiringGradient()

@@ -68,13 +68,15 @@ final class DistributedPretrainingTests: XCTestCase {
 
     /// Two ranks take the steps of one process with `--query-groups 2`: the same losses at
     /// every step and the same final queue and parameters, within float tolerance (their
-    /// sums are split differently); `--check-replicas` finds the ranks' parameters, momentum
-    /// buffers and queues bit for bit equal after every step.
+    /// sums are split differently), with the presets' in-batch negatives (each rank's queries
+    /// against the keys of the global batch); `--check-replicas` finds the ranks' parameters,
+    /// momentum buffers and queues bit for bit equal after every step.
     func testTwoRanksEqualTheSingleProcessReference() throws {
-        let distributed = try mpirun(pretrainArguments(out: folder + "/mpi", extra: ["--check-replicas"]))
+        let distributed = try mpirun(pretrainArguments(out: folder + "/mpi", extra: ["--check-replicas", "--in-batch-negatives"]))
         XCTAssertEqual(distributed.status, 0, distributed.standardError)
         XCTAssertTrue(distributed.standardOutput.contains("done: 16/16 steps"), distributed.standardOutput)
-        let reference = try ClsaExecutable.run(pretrainArguments(out: folder + "/reference", extra: ["--query-groups", "2"]))
+        let reference = try ClsaExecutable.run(pretrainArguments(out: folder + "/reference",
+                                                                 extra: ["--query-groups", "2", "--in-batch-negatives"]))
         XCTAssertEqual(reference.status, 0, reference.standardError)
         assertClose(try losses(folder + "/mpi"), try losses(folder + "/reference"), steps: 1...16)
 

@@ -30,7 +30,7 @@ final class PretrainingConfigurationTests: XCTestCase {
 
     /// On several ranks both group counts are multiples of the ranks: query groups 1 become
     /// one per rank, the default key groups the largest such divisor of the batch up to
-    /// max(8, ranks); batches, groups and in-batch negatives the ranks cannot share are refused.
+    /// max(8, ranks); batches and groups the ranks cannot share are refused.
     func testGroupsResolveToMultiplesOfTheRanks() throws {
         let two = try configuration(batchSize: 64).resolving(ranks: 2)
         XCTAssertEqual([two.queryGroups, two.keyShuffleGroups], [2, 8])
@@ -49,9 +49,6 @@ final class PretrainingConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try configuration(batchSize: 64, keyGroups: 2).resolving(ranks: 4)) {
             XCTAssertTrue("\($0)".contains("`keyShuffleGroups` 2 must be a multiple of the 4 processes"), "\($0)")
         }
-        var inBatch = configuration(batchSize: 64)
-        inBatch.inBatchNegatives = true
-        XCTAssertThrowsError(try inBatch.resolving(ranks: 2))
     }
 
     /// Given groups must be at least 1 and divide the batch; the message names the field.

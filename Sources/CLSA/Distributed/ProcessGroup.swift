@@ -47,8 +47,10 @@ extension ProcessGroup {
     public func gatherRows(of x: Tensor) -> Tensor {
         guard isDistributed else { return x }
         let gathered = Tensor(uninitializedShape: [size * x.shape[0]] + x.shape.dropFirst())
-        gather(UnsafeBufferPointer(start: x.data, count: x.count),
-               into: UnsafeMutableBufferPointer(start: gathered.data, count: gathered.count))
+        OpProfile.measure(.collective) {
+            gather(UnsafeBufferPointer(start: x.data, count: x.count),
+                   into: UnsafeMutableBufferPointer(start: gathered.data, count: gathered.count))
+        }
         return gathered
     }
 
@@ -56,7 +58,7 @@ extension ProcessGroup {
     public func mean(_ values: [Float]) -> [Float] {
         guard isDistributed else { return values }
         var sums = values
-        sums.withUnsafeMutableBufferPointer { sumInPlace($0) }
+        OpProfile.measure(.collective) { sums.withUnsafeMutableBufferPointer { sumInPlace($0) } }
         return sums.map { $0 / Float(size) }
     }
 
@@ -82,7 +84,7 @@ extension ProcessGroup {
             (flat + offset).update(from: g.data, count: g.count)
             offset += g.count
         }
-        sumInPlace(UnsafeMutableBufferPointer(start: flat, count: total))
+        OpProfile.measure(.collective) { sumInPlace(UnsafeMutableBufferPointer(start: flat, count: total)) }
         let scale = 1 / Float(size)
         offset = 0
         for g in gradients {

@@ -42,23 +42,29 @@ public struct CLSAObjective: Sendable {
     /// - Parameters:
     ///   - weakQuery: z′ [N, D] from the query encoder.
     ///   - strongQueries: z″ [N, D] for each strong view (empty for MoCo v2).
-    ///   - keys: z [N, D] from the key encoder.
+    ///   - keys: z [N, D] from the key encoder; with `inBatchNegatives`, every key of the batch
+    ///     [M, D] (of the global batch, on several ranks), whose rows `firstPositive ..<
+    ///     firstPositive + N` are the queries' positives.
     ///   - queue: Q [K, D].
-    public func callAsFunction(weakQuery: Tensor, strongQueries: [Tensor], keys: Tensor, queue: Tensor) -> Value {
-        let weakLogits = logits(weakQuery, keys: keys, queue: queue, temperature: temperature)
-        let contrastive = crossEntropy(logits: weakLogits, targets: targets(count: weakQuery.shape[0]))
+    public func callAsFunction(weakQuery: Tensor, strongQueries: [Tensor], keys: Tensor, queue: Tensor,
+                               firstPositive: Int = 0) -> Value {
+        let weakLogits = logits(weakQuery, keys: keys, queue: queue, temperature: temperature, firstPositive: firstPositive)
+        let contrastive = crossEntropy(logits: weakLogits,
+                                       targets: targets(count: weakQuery.shape[0], firstPositive: firstPositive))
         guard !strongQueries.isEmpty, beta != 0 else {
             return Value(total: contrastive, contrastive: contrastive.item, divergence: 0)
         }
         let weakDistribution = withoutGradients {
             softmax(divergenceTemperature == temperature
                 ? weakLogits.detached()
-                : logits(weakQuery.detached(), keys: keys, queue: queue, temperature: divergenceTemperature))
+                : logits(weakQuery.detached(), keys: keys, queue: queue, temperature: divergenceTemperature,
+                         firstPositive: firstPositive))
         }
         var total = contrastive
         var divergence: Float = 0
         for strong in strongQueries {
-            let strongLogits = logits(strong, keys: keys, queue: queue, temperature: divergenceTemperature)
+            let strongLogits = logits(strong, keys: keys, queue: queue, temperature: divergenceTemperature,
+                                      firstPositive: firstPositive)
             let term = softCrossEntropy(logits: strongLogits, targetProbabilities: weakDistribution)
             divergence += term.item
             total = total + term * beta
@@ -67,13 +73,13 @@ public struct CLSAObjective: Sendable {
     }
 
     /// `contrastiveLogits` of `query` [N, D] against this objective's bank.
-    public func logits(_ query: Tensor, keys: Tensor, queue: Tensor, temperature: Float) -> Tensor {
+    public func logits(_ query: Tensor, keys: Tensor, queue: Tensor, temperature: Float, firstPositive: Int = 0) -> Tensor {
         contrastiveLogits(query: query, positiveKeys: keys, queue: queue, temperature: temperature,
-                          inBatchNegatives: inBatchNegatives)
+                          inBatchNegatives: inBatchNegatives, firstPositive: firstPositive)
     }
 
     /// Each of `count` rows' positive column in `logits`.
-    public func targets(count: Int) -> [Int] {
-        contrastiveTargets(count: count, inBatchNegatives: inBatchNegatives)
+    public func targets(count: Int, firstPositive: Int = 0) -> [Int] {
+        contrastiveTargets(count: count, inBatchNegatives: inBatchNegatives, firstPositive: firstPositive)
     }
 }

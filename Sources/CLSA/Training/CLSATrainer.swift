@@ -111,10 +111,9 @@ public final class CLSATrainer: PretrainingTrainer {
                      "CLSATrainer: \(views.count) view tensors for \(viewLayout.viewShapes.count) views")
         let keyView = views[CLSAViews.keyView]
         let keys = key.keys(for: keyView, random: &shuffle, processGroup: processGroup)
-        var pairs = viewLayout.weakQueryViews.map { QueryPair(view: views[$0], keys: keys.local) }
+        var pairs = viewLayout.weakQueryViews.map { pair(views[$0], keys) }
         if configuration.symmetric {
-            pairs.append(QueryPair(view: keyView,
-                                   keys: key.keys(for: pairs[0].view, random: &shuffle, processGroup: processGroup).local))
+            pairs.append(pair(keyView, key.keys(for: pairs[0].view, random: &shuffle, processGroup: processGroup)))
         }
         let (loss, contrastive, divergence) = lossTerms(pairs: pairs, strongViews: viewLayout.strongViews.map { views[$0] })
         let means = processGroup.mean([loss.item, contrastive, divergence])
@@ -136,10 +135,18 @@ public final class CLSATrainer: PretrainingTrainer {
         optimizer.step()
     }
 
-    /// A weak query view and the key encoder's keys that are its positives.
+    /// A weak query view and the key encoder's keys that are its positives: this rank's keys,
+    /// or with in-batch negatives every key of the global batch, the positives from row
+    /// `firstPositive` on.
     private struct QueryPair {
         let view: Tensor
         let keys: Tensor
+        let firstPositive: Int
+    }
+
+    private func pair(_ view: Tensor, _ keys: (local: Tensor, all: Tensor)) -> QueryPair {
+        guard configuration.inBatchNegatives else { return QueryPair(view: view, keys: keys.local, firstPositive: 0) }
+        return QueryPair(view: view, keys: keys.all, firstPositive: processGroup.rank * view.shape[0])
     }
 
     private func lossTerms(pairs: [QueryPair], strongViews: [Tensor]) -> (Tensor, Float, Float) {
@@ -149,20 +156,20 @@ public final class CLSATrainer: PretrainingTrainer {
             var total: Tensor?, contrastive: Float = 0, divergence: Float = 0
             for pair in pairs {
                 let value = objective(weakQuery: query(pair.view), strongQueries: strongQueries,
-                                      keys: pair.keys, queue: queue.keys)
+                                      keys: pair.keys, queue: queue.keys, firstPositive: pair.firstPositive)
                 total = total.map { $0 + value.total } ?? value.total
                 contrastive += value.contrastive
                 divergence += value.divergence
             }
             return (total!, contrastive, divergence)
         case .strongQuery:
-            let loss = contrastiveLoss(query(strongViews[0]), keys: pairs[0].keys)
+            let loss = contrastiveLoss(query(strongViews[0]), pairs[0])
             return (loss, loss.item, 0)
         case .strongContrastive:
-            let weak = contrastiveLoss(query(pairs[0].view), keys: pairs[0].keys)
+            let weak = contrastiveLoss(query(pairs[0].view), pairs[0])
             var total = weak, strongSum: Float = 0
             for view in strongViews {
-                let term = contrastiveLoss(query(view), keys: pairs[0].keys)
+                let term = contrastiveLoss(query(view), pairs[0])
                 strongSum += term.item
                 total = total + term * Float(configuration.beta)
             }
@@ -172,8 +179,10 @@ public final class CLSATrainer: PretrainingTrainer {
         }
     }
 
-    private func contrastiveLoss(_ q: Tensor, keys: Tensor) -> Tensor {
-        let logits = objective.logits(q, keys: keys, queue: queue.keys, temperature: objective.temperature)
-        return crossEntropy(logits: logits, targets: objective.targets(count: q.shape[0]))
+    /// L_C of `q` against `pair`'s positives and the queue.
+    private func contrastiveLoss(_ q: Tensor, _ pair: QueryPair) -> Tensor {
+        let logits = objective.logits(q, keys: pair.keys, queue: queue.keys, temperature: objective.temperature,
+                                      firstPositive: pair.firstPositive)
+        return crossEntropy(logits: logits, targets: objective.targets(count: q.shape[0], firstPositive: pair.firstPositive))
     }
 }

@@ -143,13 +143,11 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     /// group per rank (each rank's query BN sees its own batch, as under DDP), and the default
     /// `keyShuffleGroups` is the largest divisor of `batchSize` that is a multiple of `ranks`
     /// and at most max(8, `ranks`). One rank resolves as `resolvingKeyShuffleGroups()`.
-    /// - Throws: `ConfigurationError` for a batch or group count that `ranks` does not divide,
-    ///   or `inBatchNegatives` on several ranks.
+    /// - Throws: `ConfigurationError` for a batch or group count that `ranks` does not divide.
     public func resolving(ranks: Int) throws -> PretrainingConfiguration {
         guard ranks > 1 else { return resolvingKeyShuffleGroups() }
         try ConfigurationError.require(batchSize % ranks == 0,
                                        "`batchSize` \(batchSize) (the global batch) must be divisible by the \(ranks) processes")
-        try ConfigurationError.require(!inBatchNegatives, "`inBatchNegatives` is not supported on several processes yet")
         var resolved = self
         if queryGroups == 1 { resolved.queryGroups = ranks }
         try ConfigurationError.require(resolved.queryGroups % ranks == 0,

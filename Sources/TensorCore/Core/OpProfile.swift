@@ -28,6 +28,9 @@ public enum OpProfile {
         case loss
         case optimizer
         case momentumUpdate = "momentum_update"
+        /// Collectives of a data-parallel step (gradient all-reduce, key gathers), waiting for
+        /// the slowest rank included.
+        case collective
         case other
 
         /// The kind of the op that records itself under `name` (`Tensor.recordingGradient`).
