@@ -63,7 +63,10 @@ public final class MPIProcessGroup: ProcessGroup {
         return wide.map { Int($0) }
     }
 
+    /// Waits half a second first: `mpirun` drops output still on its way from the ranks when
+    /// `MPI_Abort` ends the job, and the caller has just printed why.
     public func abort(status: Int32) -> Never {
+        usleep(500_000)
         MPI_Abort(clsa_mpi_comm_world(), status)
         exit(status)
     }

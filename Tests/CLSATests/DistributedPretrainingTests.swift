@@ -22,19 +22,22 @@ final class DistributedPretrainingTests: XCTestCase {
 
     private static let mpirun = "/usr/bin/mpirun"
 
-    /// Runs `mpirun -np 2 clsa arguments… --distributed mpi` (on at most 2 minutes); skips, or
+    /// Runs `mpirun -np 2 clsa arguments… --distributed mpi` (on at most 2 minutes), or with
+    /// `rank1Arguments`, `mpirun -np 1 clsa arguments… : -np 1 clsa rank1Arguments…`; skips, or
     /// fails under `CLSA_REQUIRE_MPI=1`, when Open MPI or the MPI build is missing.
-    private func mpirun(_ arguments: [String], environment: [String: String] = [:]) throws -> ClsaExecutable.Outcome {
+    private func mpirun(_ arguments: [String], rank1Arguments: [String]? = nil,
+                        environment: [String: String] = [:]) throws -> ClsaExecutable.Outcome {
         let required = ProcessInfo.processInfo.environment["CLSA_REQUIRE_MPI"] == "1"
         guard FileManager.default.isExecutableFile(atPath: Self.mpirun) else {
             if required { XCTFail("no \(Self.mpirun): Scripts/install-deps --mpi installs Open MPI") }
             throw XCTSkip("Open MPI is not installed (Scripts/install-deps --mpi)")
         }
+        let second = try rank1Arguments.map { [":", "-np", "1", try ClsaExecutable.path()] + $0 + ["--distributed", "mpi"] } ?? []
         let outcome = try ClsaExecutable.run(
-            arguments + ["--distributed", "mpi"],
+            arguments + ["--distributed", "mpi"] + second,
             environment: environment.merging(["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
                                               "OMPI_MCA_rmaps_base_oversubscribe": "1"]) { mine, _ in mine },
-            launcher: ["/usr/bin/timeout", "120", Self.mpirun, "-np", "2"])
+            launcher: ["/usr/bin/timeout", "120", Self.mpirun, "-np", rank1Arguments == nil ? "2" : "1"])
         if outcome.standardError.contains("built without MPI") {
             if required { XCTFail("clsa was built without MPI: " + outcome.standardError) }
             throw XCTSkip("clsa was built without the MPI trait (swift build --traits MPI)")
@@ -137,5 +140,18 @@ final class DistributedPretrainingTests: XCTestCase {
         let single = try ClsaExecutable.run(pretrainArguments(out: folder + "/single", extra: ["--query-groups", "2", "--resume", "auto"]))
         XCTAssertEqual(single.status, 0, single.standardError)
         assertClose(try losses(folder + "/single"), try losses(folder + "/whole"), steps: 1...16)
+    }
+
+    /// A rank that finds no checkpoint where the others resume from one (a run folder that is
+    /// not on a shared file system) stops the job before any step, saying why.
+    func testRanksThatStartAtDifferentStepsStopTheJob() throws {
+        let run = try mpirun(pretrainArguments(out: folder + "/first", extra: ["--epochs", "1"]))
+        XCTAssertEqual(run.status, 0, run.standardError)
+        let split = try mpirun(pretrainArguments(out: folder + "/first", extra: ["--epochs", "1", "--resume", "auto"]),
+                               rank1Arguments: pretrainArguments(out: folder + "/elsewhere", extra: ["--epochs", "1", "--resume", "auto"]))
+        XCTAssertNotEqual(split.status, 0)
+        XCTAssertNotEqual(split.status, 124, "timeout ended the job, not the ranks")
+        XCTAssertTrue(split.standardError.contains("the processes start at different steps (from 0 to 8)"), split.standardError)
+        XCTAssertTrue(split.standardError.contains("must be on a file system that all of them share"), split.standardError)
     }
 }

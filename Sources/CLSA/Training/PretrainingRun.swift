@@ -104,6 +104,7 @@ public final class PretrainingRun {
         let resumed = try checkpointToResume()
         if let resumed { try resumed.restore(into: trainer) }
         let start = resumed?.position ?? .start
+        try checkRanksStartAlike(step: start.step)
 
         let metrics: MetricsLog?
         let provenance = RunProvenance.current
@@ -152,6 +153,16 @@ public final class PretrainingRun {
         var firstStepEnd: Double?
 
         var elapsed: Double { seconds(since: clock) }
+    }
+
+    /// Throws unless every rank starts at the same step: a rank that cannot read the checkpoint
+    /// the others resume from would otherwise train a different model out of step with them.
+    private func checkRanksStartAlike(step: Int) throws {
+        let extremes = processGroup.minimum([step, -step])
+        guard extremes[0] != -extremes[1] else { return }
+        throw ConfigurationError("the processes start at different steps (from \(extremes[0]) to \(-extremes[1])): every "
+                                 + "rank resumes from the checkpoint it finds, so `runDirectory` '\(settings.runDirectory)' "
+                                 + "must be on a file system that all of them share")
     }
 
     /// Whether this process writes the run folder (rank 0).
