@@ -9,15 +9,6 @@ enum DistributedBackend: String, CaseIterable, ExpressibleByArgument {
     /// The ranks of an `mpirun` job (the package's MPI trait).
     case mpi
 
-    /// Whether this executable was built with the MPI trait.
-    static var mpiIsBuiltIn: Bool {
-        #if MPI
-        return true
-        #else
-        return false
-        #endif
-    }
-
     /// This process's rank of the job.
     /// - Throws: `ValidationError` saying how to build with MPI, when built without it.
     func makeProcessGroup() throws -> any ProcessGroup {

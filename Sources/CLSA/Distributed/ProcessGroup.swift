@@ -85,11 +85,9 @@ extension ProcessGroup {
             offset += g.count
         }
         OpProfile.measure(.collective) { sumInPlace(UnsafeMutableBufferPointer(start: flat, count: total)) }
-        let scale = 1 / Float(size)
         offset = 0
         for g in gradients {
-            let source = flat + offset, target = g.data
-            for i in 0..<g.count { target[i] = source[i] * scale }
+            scaleVector(g.data, flat + offset, 1 / Float(size), count: g.count)
             offset += g.count
         }
     }

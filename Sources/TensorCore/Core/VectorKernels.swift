@@ -27,7 +27,7 @@ func multiplyVectors(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Floa
 }
 
 /// out[i] = s · a[i]
-func scaleVector(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ s: Float, count: Int) {
+package func scaleVector(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ s: Float, count: Int) {
     Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { r in
         for i in r { out[i] = s * a[i] }
     }
