@@ -49,9 +49,14 @@ struct BenchCommand: ParsableCommand {
         var settings = quick ? BenchSettings(warmups: 1, repetitions: 2, stepWarmups: 1, stepRepetitions: 2)
             : BenchSettings(warmups: 1, repetitions: 5, stepWarmups: 2, stepRepetitions: 5)
         var results = BenchResults()
-        if let distributed {
-            settings.processGroup = try distributed.makeProcessGroup()
+        switch distributed {
+        case .mpi:
+            settings.processGroup = try DistributedBackend.mpiProcessGroup()
             return try runDistributed(settings, &results)
+        case .threads:
+            throw ValidationError("clsa bench measures MPI ranks only (--distributed mpi); thread replicas: clsa pretrain --distributed threads")
+        case nil:
+            break
         }
         if let peak = sectionProcessSgemmPeak {
             results.sgemmPeakGigaflops = peak > 0 ? peak : nil

@@ -4,14 +4,16 @@ import CLSA
 import CLSAMPI
 #endif
 
-/// `--distributed`: how the processes of a data-parallel run find each other.
+/// `--distributed`: where the ranks of a data-parallel run live.
 enum DistributedBackend: String, CaseIterable, ExpressibleByArgument {
     /// The ranks of an `mpirun` job (the package's MPI trait).
     case mpi
+    /// Replicas on the threads of this process (`ThreadProcessGroup`), one per `--threads`.
+    case threads
 
-    /// This process's rank of the job.
+    /// This process's rank of an MPI job.
     /// - Throws: `ValidationError` saying how to build with MPI, when built without it.
-    func makeProcessGroup() throws -> any ProcessGroup {
+    static func mpiProcessGroup() throws -> any ProcessGroup {
         #if MPI
         return try MPIProcessGroup()
         #else

@@ -131,7 +131,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "How many of the newest checkpoints to keep (default: 2).")
     var keep: Int?
 
-    @Option(help: "Data-parallel training over the processes of an MPI job: `mpirun -np N clsa pretrain --distributed mpi …` (--batch-size stays the global batch; needs a build with --traits MPI).")
+    @Option(help: "Data-parallel training: `threads` runs one replica of the model per --threads in this process, each stepping its share of every batch on one core (faster than one replica on several threads for small images; query BatchNorm per replica); `mpi` runs one per process of an MPI job: `mpirun -np N clsa pretrain --distributed mpi …` (needs a build with --traits MPI). --batch-size stays the global batch.")
     var distributed: DistributedBackend?
 
     @Flag(help: "With --distributed, compare a checksum of every rank's parameters, momentum buffers and queue after each step, and stop at the first difference.")
@@ -149,12 +149,29 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         let plan = try plan()
-        let processGroup = try distributed?.makeProcessGroup() ?? SingleProcessGroup()
-        guard processGroup.isDistributed else { return try train(plan, processGroup: processGroup) }
-        // A rank that stopped calling the collectives would leave the others waiting: any error
-        // ends the whole job, naming the rank.
+        switch distributed {
+        case nil:
+            try train(plan, processGroup: SingleProcessGroup())
+        case .mpi:
+            Self.trainOrAbort(plan, processGroup: try DistributedBackend.mpiProcessGroup(), command: self)
+        case .threads:
+            let replicas = plan.settings.threads
+            do {
+                _ = try plan.configuration.resolving(ranks: replicas)
+            } catch let error as ConfigurationError {
+                throw ValidationError("--distributed threads runs \(replicas) replicas (--threads): \(error.message)")
+            }
+            try ThreadProcessGroup.run(replicas: replicas) { group in
+                Self.trainOrAbort(plan, processGroup: group, command: self)
+            }
+        }
+    }
+
+    /// `train` on a rank of several: a rank that stopped calling the collectives would leave
+    /// the others waiting, so any error ends the whole job, naming the rank.
+    private static func trainOrAbort(_ plan: PretrainingPlan, processGroup: any ProcessGroup, command: PretrainCommand) {
         do {
-            try train(plan, processGroup: processGroup)
+            try command.train(plan, processGroup: processGroup)
         } catch {
             let message = error is ValidationError ? Clsa.message(for: error) : "\(error)"
             FileHandle.standardError.write(Data("clsa: rank \(processGroup.rank) of \(processGroup.size): \(FlagNames.translate(message))\n".utf8))
@@ -182,8 +199,10 @@ struct PretrainCommand: ParsableCommand {
         } catch let error as ConfigurationError {
             throw ValidationError(error.message)  // a missing or empty dataset is a usage error
         }
-        let interruption = InterruptHandler(cancellation: run.cancellation)
-        defer { interruption.stop() }
+        // Ranks on threads of this process share its SIGINT: rank 0 takes it (the ranks agree
+        // on cancellation before each step).
+        let interruption = rank == 0 || !processGroup.ranksShareProcess ? InterruptHandler(cancellation: run.cancellation) : nil
+        defer { interruption?.stop() }
         do {
             let summary = try run.run()
             guard rank == 0 else { return }

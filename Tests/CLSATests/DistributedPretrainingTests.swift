@@ -3,10 +3,11 @@ import Foundation
 import XCTest
 @testable import CLSA
 
-/// `mpirun -np 2 clsa pretrain --distributed mpi` on tiny data, against the single-process run
-/// it must equal (`--query-groups 2`, the same key groups). Needs Open MPI and a `clsa` built
-/// with the MPI trait: skipped without them, failed under `Scripts/test`
-/// (`CLSA_REQUIRE_MPI=1`), which installs and builds both.
+/// `mpirun -np 2 clsa pretrain --distributed mpi` and `clsa pretrain --distributed threads
+/// --threads 2` on tiny data, against the single-process run they must equal (`--query-groups
+/// 2`, the same key groups) and each other. The MPI tests need Open MPI and a `clsa` built with
+/// the MPI trait: skipped without them, failed under `Scripts/test` (`CLSA_REQUIRE_MPI=1`),
+/// which installs and builds both.
 final class DistributedPretrainingTests: XCTestCase {
     private var folder: String!
     private var data: String!
@@ -83,12 +84,57 @@ final class DistributedPretrainingTests: XCTestCase {
         XCTAssertEqual(reference.status, 0, reference.standardError)
         assertClose(try losses(folder + "/mpi"), try losses(folder + "/reference"), steps: 1...16)
 
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/mpi/config.json")))
-        XCTAssertEqual((config as? [String: Any])?["processes"] as? Int, 2)
-        let mine = try SafeTensorsReader(path: CheckpointDirectory(runDirectory: folder + "/mpi").file(forStep: 16))
-        let theirs = try SafeTensorsReader(path: CheckpointDirectory(runDirectory: folder + "/reference").file(forStep: 16))
+        try assertRunOfTwoProcesses(folder + "/mpi", closeTo: folder + "/reference")
+
+        // Replicas on two threads compute what the two ranks compute, bit for bit.
+        let threads = try ClsaExecutable.run(pretrainArguments(out: folder + "/threads", extra: threadReplicas + ["--in-batch-negatives"]))
+        XCTAssertEqual(threads.status, 0, threads.standardError)
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: folder + "/threads/metrics.jsonl"),
+                       try PretrainingFixtures.stepLosses(inMetrics: folder + "/mpi/metrics.jsonl"))
+    }
+
+    /// Two replicas on threads of one process (`--distributed threads --threads 2`).
+    private let threadReplicas = ["--threads", "2", "--distributed", "threads"]
+
+    /// Replicas on threads take the steps of one process with `--query-groups 2`, within float
+    /// tolerance, their parameters, momentum buffers and queues bit for bit equal after every
+    /// step (`--check-replicas`); killed with SIGKILL after step 5, the run resumes bit for bit.
+    func testThreadReplicasEqualTheSingleProcessReferenceAndResume() throws {
+        let threads = try ClsaExecutable.run(pretrainArguments(out: folder + "/threads", extra: threadReplicas + ["--check-replicas"]))
+        XCTAssertEqual(threads.status, 0, threads.standardError)
+        XCTAssertTrue(threads.standardOutput.contains("done: 16/16 steps"), threads.standardOutput)
+        let reference = try ClsaExecutable.run(pretrainArguments(out: folder + "/reference", extra: ["--query-groups", "2"]))
+        XCTAssertEqual(reference.status, 0, reference.standardError)
+        assertClose(try losses(folder + "/threads"), try losses(folder + "/reference"), steps: 1...16)
+        try assertRunOfTwoProcesses(folder + "/threads", closeTo: folder + "/reference")
+
+        let killed = try ClsaExecutable.run(pretrainArguments(out: folder + "/killed", extra: threadReplicas),
+                                            environment: ["CLSA_TEST_KILL_AFTER_STEP": "5"])
+        XCTAssertNotEqual(killed.status, 0)
+        XCTAssertEqual(CheckpointDirectory(runDirectory: folder + "/killed").files().map(\.step), [3])
+        let resumed = try ClsaExecutable.run(pretrainArguments(out: folder + "/killed", extra: threadReplicas + ["--resume", "auto"]))
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: folder + "/killed/metrics.jsonl"),
+                       try PretrainingFixtures.stepLosses(inMetrics: folder + "/threads/metrics.jsonl"))
+    }
+
+    /// A batch that the replicas cannot share is a usage error before any replica starts.
+    func testThreadReplicasThatCannotShareTheBatchAreAUsageError() throws {
+        let outcome = try ClsaExecutable.run(pretrainArguments(out: folder + "/three", extra: ["--threads", "3", "--distributed", "threads"]))
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.standardError.contains("--distributed threads runs 3 replicas (--threads)"), outcome.standardError)
+    }
+
+    /// `run`'s config.json counts two processes, and its final queue and parameters are within
+    /// float tolerance of `reference`'s.
+    private func assertRunOfTwoProcesses(_ run: String, closeTo reference: String,
+                                         file: StaticString = #filePath, line: UInt = #line) throws {
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json")))
+        XCTAssertEqual((config as? [String: Any])?["processes"] as? Int, 2, file: file, line: line)
+        let mine = try SafeTensorsReader(path: CheckpointDirectory(runDirectory: run).file(forStep: 16))
+        let theirs = try SafeTensorsReader(path: CheckpointDirectory(runDirectory: reference).file(forStep: 16))
         for name in ["queue.keys", "conv1.weight", "key.head.2.weight"] {
-            XCTAssertEqual(try mine.tensor(name).scalars, try theirs.tensor(name).scalars, accuracy: 1e-4, name)
+            XCTAssertEqual(try mine.tensor(name).scalars, try theirs.tensor(name).scalars, accuracy: 1e-4, name, file: file, line: line)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GradientChecking
 import XCTest
 @testable import TensorCore
@@ -24,6 +25,24 @@ final class AutogradTests: XCTestCase {
         let y = withoutGradients { a * 2 }
         XCTAssertFalse(y.requiresGradient)
         XCTAssertTrue(GradientMode.isEnabled)
+    }
+
+    /// The setting is the calling thread's: a thread inside `withoutGradients` leaves another
+    /// thread recording (replicas on threads build their graphs side by side).
+    func testNoGradientScopeBelongsToItsThread() {
+        let inside = DispatchSemaphore(value: 0), checked = DispatchSemaphore(value: 0)
+        let other = Thread {
+            withoutGradients {
+                inside.signal()
+                checked.wait()
+            }
+        }
+        other.start()
+        inside.wait()
+        let a = Tensor(shape: [2], scalars: [1, 2], requiresGradient: true)
+        XCTAssertTrue(GradientMode.isEnabled)
+        XCTAssertTrue((a * 2).requiresGradient)
+        checked.signal()
     }
 
     func testDetachStopsTheGradient() {

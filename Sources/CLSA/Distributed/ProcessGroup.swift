@@ -2,8 +2,9 @@ import Foundation
 import TensorCore
 
 /// The processes of a data-parallel pretraining run and the collective operations its trainer
-/// needs: one process (`SingleProcessGroup`), or the ranks of an MPI job (`MPIProcessGroup` in
-/// the `CLSAMPI` module, built with the package's MPI trait).
+/// needs: one process (`SingleProcessGroup`), replicas on the threads of one process
+/// (`ThreadProcessGroup`), or the ranks of an MPI job (`MPIProcessGroup` in the `CLSAMPI`
+/// module, built with the package's MPI trait).
 ///
 /// Collectives are blocking, and every rank must call the same collectives in the same order
 /// with the same sizes, as MPI requires; a rank that stops calling them stalls the others, so a
@@ -13,6 +14,9 @@ public protocol ProcessGroup: AnyObject {
     var rank: Int { get }
     /// Processes in the run.
     var size: Int { get }
+    /// Whether the ranks are threads of this process (`ThreadProcessGroup`): their ops run on
+    /// one thread each, and the process-wide thread count is the group's to set.
+    var ranksShareProcess: Bool { get }
     /// Sums `buffer` element-wise over the ranks, in place. Every rank receives the same bits.
     func sumInPlace(_ buffer: UnsafeMutableBufferPointer<Float>)
     /// Concatenates every rank's `local` (the same count on each) in rank order into `gathered`,
@@ -39,6 +43,8 @@ public final class SingleProcessGroup: ProcessGroup {
 }
 
 extension ProcessGroup {
+    public var ranksShareProcess: Bool { false }
+
     /// Whether this run has more than one process.
     public var isDistributed: Bool { size > 1 }
 

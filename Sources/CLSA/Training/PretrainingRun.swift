@@ -22,7 +22,8 @@ import TensorCore
 /// that step's update and without saving, so the last checkpoint stays the last good one.
 /// `cancellation.cancel()` (Ctrl-C) makes the run save its position and return.
 ///
-/// **Data parallelism.** With a `processGroup` of several ranks (`mpirun … --distributed mpi`),
+/// **Data parallelism.** With a `processGroup` of several ranks (`mpirun … --distributed mpi`,
+/// or `--distributed threads`: replicas on the threads of this process),
 /// each rank loads its share of every global batch (`DataShard`) and steps its trainer on it;
 /// the ranks agree before each step that every one of them has a full batch (so a rank that
 /// skipped broken images cannot desynchronise the others) and whether any was cancelled. Rank 0
@@ -87,7 +88,7 @@ public final class PretrainingRun {
     public func run() throws -> PretrainingSummary {
         try configuration.validate()
         try settings.validate()
-        Threading.setThreadCount(settings.threads)
+        if !processGroup.ranksShareProcess { Threading.setThreadCount(settings.threads) }
         let loader = DataLoader(dataset: dataset, transform: try configuration.views(),
                                 batchSize: configuration.batchSize / processGroup.size,
                                 shuffle: true, dropLast: true, seed: configuration.seed, workerCount: settings.workers,

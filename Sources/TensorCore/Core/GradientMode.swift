@@ -1,17 +1,30 @@
+import Foundation
+
 /// Whether operations record the autograd graph.
 ///
 /// Recording is on by default. `withoutGradients` turns it off for a scope — the key encoder,
 /// evaluation and feature extraction run there, so they keep no activations for a backward pass.
-/// The setting is process-wide: the graph is built by one thread (the trainer's); parallel loops
-/// inside ops never consult it.
+/// The setting belongs to the calling thread: replicas of a model trained on threads of one
+/// process (`ThreadProcessGroup` in CLSA) each build their own graph, one of them perhaps in a
+/// scope without gradients while another records. Parallel loops inside ops never consult it.
 public enum GradientMode {
-    nonisolated(unsafe) public private(set) static var isEnabled = true
+    /// Per thread: set (to any non-nil value) inside `withoutGradients`.
+    private static let disabledKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "GradientMode: pthread_key_create failed (\(status))")
+        return key
+    }()
 
-    /// Runs `body` with graph recording off, restoring the previous setting afterwards.
+    /// Whether the calling thread records the graph.
+    public static var isEnabled: Bool { pthread_getspecific(disabledKey) == nil }
+
+    /// Runs `body` with graph recording off on the calling thread, restoring the previous
+    /// setting afterwards.
     public static func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-        let saved = isEnabled
-        isEnabled = false
-        defer { isEnabled = saved }
+        let saved = pthread_getspecific(disabledKey)
+        pthread_setspecific(disabledKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(disabledKey, saved) }
         return try body()
     }
 }

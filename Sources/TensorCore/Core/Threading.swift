@@ -76,7 +76,7 @@ public enum Threading {
     }
 
     /// The `chunk`-th of `chunks` near-equal contiguous pieces of `0..<total`.
-    static func chunkRange(_ chunk: Int, of chunks: Int, total: Int) -> Range<Int> {
+    package static func chunkRange(_ chunk: Int, of chunks: Int, total: Int) -> Range<Int> {
         let base = total / chunks, extra = total % chunks
         let start = chunk * base + min(chunk, extra)
         return start..<(start + base + (chunk < extra ? 1 : 0))
