@@ -34,13 +34,18 @@ public enum TrainingStepBenchmark {
     /// step by step (`warmups` rounds untimed, then `repetitions` timed), so drift of the host
     /// hits each alike; then two profiled steps per thread count give the breakdown. On the
     /// ranks of a `processGroup`, each steps its share of the batch (FLOPs per image are one
-    /// rank's, images/s the whole batch's).
+    /// rank's, images/s the whole batch's, the breakdown rank 0's; replicas on threads of this
+    /// process keep the thread count their group set).
     public static func measure(_ configuration: PretrainingConfiguration, threadCounts: [Int],
                                warmups: Int, repetitions: Int,
                                processGroup: any ProcessGroup = SingleProcessGroup()) throws -> [Result] {
         precondition(!threadCounts.isEmpty && repetitions >= 1, "TrainingStepBenchmark: nothing to measure")
+        // Replicas on threads of this process run at the thread count their group set (1), and
+        // only rank 0 profiles (`OpProfile` counts one thread).
+        let setsThreads = !processGroup.ranksShareProcess, profiles = processGroup.rank == 0
         let restoredThreads = Threading.threadCount
-        defer { Threading.setThreadCount(restoredThreads) }
+        defer { if setsThreads { Threading.setThreadCount(restoredThreads) } }
+        func use(_ threads: Int) { if setsThreads { Threading.setThreadCount(threads) } }
         let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1_000, processGroup: processGroup)
         var random = SeededRandom(seed: UInt64(processGroup.rank))
         let batch = configuration.batchSize / processGroup.size
@@ -51,26 +56,26 @@ public enum TrainingStepBenchmark {
         func step() throws { _ = try trainer.step(views: views) }
 
         for _ in 0..<warmups {
-            for threads in threadCounts { Threading.setThreadCount(threads); try step() }
+            for threads in threadCounts { use(threads); try step() }
         }
         let clock = ContinuousClock()
         var samples = [[Double]](repeating: [], count: threadCounts.count)
         for _ in 0..<repetitions {
             for (index, threads) in threadCounts.enumerated() {
-                Threading.setThreadCount(threads)
+                use(threads)
                 let elapsed = try clock.measure { try step() }
                 samples[index].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
             }
         }
         return try threadCounts.enumerated().map { index, threads in
-            Threading.setThreadCount(threads)
+            use(threads)
             let profiledSteps = 2
             let allocationsBefore = StoragePool.shared.systemAllocationCount
             StoragePool.shared.resetPeakLiveBytes()
-            OpProfile.start()
+            if profiles { OpProfile.start() }
             for _ in 0..<profiledSteps { try step() }
-            let (forward, recorded) = (OpProfile.multiplyAdds, OpProfile.recordedMultiplyAdds)
-            let seconds = OpProfile.stop().mapValues { $0 / Double(profiledSteps) }
+            let (forward, recorded) = profiles ? (OpProfile.multiplyAdds, OpProfile.recordedMultiplyAdds) : (0, 0)
+            let seconds = profiles ? OpProfile.stop().mapValues { $0 / Double(profiledSteps) } : [:]
             let allocations = StoragePool.shared.systemAllocationCount - allocationsBefore
             let timing = TimingSummary(samples: samples[index])
             return Result(threads: threads, stepSeconds: timing,

@@ -27,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("only"), help: "Run only these sections (machine, sgemm, resnet50, fashion-mnist, clsa-single, clsa-multi); repeatable.")
     var onlySections: [String] = []
 
-    @Option(help: "Measure the step sections as the ranks of an MPI job (`mpirun -np N clsa bench --distributed mpi --only fashion-mnist`): each rank steps its share of the batch; rank 0 reports, with the collectives' share of the step.")
+    @Option(help: "Measure the step sections data-parallel: `threads` on one replica per --threads in this process, `mpi` on the ranks of an MPI job (`mpirun -np N clsa bench --distributed mpi --only fashion-mnist`); each rank steps its share of the batch, and rank 0 reports, with the collectives' share of the step.")
     var distributed: DistributedBackend?
 
     /// Set in the child process that runs one `runsAlone` section: the parent's sgemm peak.
@@ -54,7 +54,13 @@ struct BenchCommand: ParsableCommand {
             settings.processGroup = try DistributedBackend.mpiProcessGroup()
             return try runDistributed(settings, &results)
         case .threads:
-            throw ValidationError("clsa bench measures MPI ranks only (--distributed mpi); thread replicas: clsa pretrain --distributed threads")
+            let shared = settings
+            return try ThreadProcessGroup.run(replicas: Threading.threadCount) { group in
+                var replica = shared
+                replica.processGroup = group
+                var replicaResults = BenchResults()
+                try runDistributed(replica, &replicaResults)
+            }
         case nil:
             break
         }
@@ -85,9 +91,10 @@ struct BenchCommand: ParsableCommand {
                                   + "\(stepSections.map(\.name).joined(separator: ", ")) with --only")
         }
         let chosen = stepSections.filter { onlySections.contains($0.name) }
-        BenchReport.isSilenced = settings.processGroup.rank != 0
+        BenchReport.silenced.isSet = settings.processGroup.rank != 0
         try BenchSection.machine.run(settings, &results)
         BenchReport.line("processes", "\(settings.processGroup.size)")
+        BenchReport.line("ranks_share_process", "\(settings.processGroup.ranksShareProcess)")
         for section in chosen { try section.run(settings, &results) }
         BenchReport.line("peak_rss_mb_rank_0", String(format: "%.0f", PeakMemory.residentMegabytes))
     }
@@ -123,11 +130,12 @@ struct BenchSettings {
 
 /// The report's output: `name: value` lines, flushed one by one so a long run shows progress.
 enum BenchReport {
-    /// Set on the ranks other than 0 of a distributed bench, which measure but do not report.
-    static var isSilenced = false
+    /// Set on the ranks other than 0 of a distributed bench (on their thread), which measure
+    /// but do not report.
+    static let silenced = ThreadLocalFlag()
 
     static func line(_ name: String, _ value: String) {
-        guard !isSilenced else { return }
+        guard !silenced.isSet else { return }
         print("\(name): \(value)")
         fflush(stdout)
     }

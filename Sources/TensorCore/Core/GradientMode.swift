@@ -1,5 +1,3 @@
-import Foundation
-
 /// Whether operations record the autograd graph.
 ///
 /// Recording is on by default. `withoutGradients` turns it off for a scope — the key encoder,
@@ -8,24 +6,16 @@ import Foundation
 /// process (`ThreadProcessGroup` in CLSA) each build their own graph, one of them perhaps in a
 /// scope without gradients while another records. Parallel loops inside ops never consult it.
 public enum GradientMode {
-    /// Per thread: set (to any non-nil value) inside `withoutGradients`.
-    private static let disabledKey: pthread_key_t = {
-        var key = pthread_key_t()
-        let status = pthread_key_create(&key, nil)
-        precondition(status == 0, "GradientMode: pthread_key_create failed (\(status))")
-        return key
-    }()
+    /// Set on a thread inside `withoutGradients`.
+    private static let disabled = ThreadLocalFlag()
 
     /// Whether the calling thread records the graph.
-    public static var isEnabled: Bool { pthread_getspecific(disabledKey) == nil }
+    public static var isEnabled: Bool { !disabled.isSet }
 
     /// Runs `body` with graph recording off on the calling thread, restoring the previous
     /// setting afterwards.
     public static func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-        let saved = pthread_getspecific(disabledKey)
-        pthread_setspecific(disabledKey, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(disabledKey, saved) }
-        return try body()
+        try disabled.withValue(true, body)
     }
 }
 
