@@ -8,8 +8,8 @@ counts alternating step by step so drift of the host hits each alike:
   fashion-mnist  the `fashion-mnist` preset's step (Sources/CLSA/Run/Presets.swift): the
                  small-image ResNet-18 of width 16 (3x3 stride-1 stem, no max-pool, widths
                  16/32/64/128) with a 128-128-128 projection head, batch 64, keys and weak
-                 queries at 32 px, the strong query at 14 px, K 4096, tau 0.2, alpha 0.99,
-                 lr 0.06; as CLSA-Single and as MoCo v2 (no strong view).
+                 queries at 32 px, the strong query at 14 px, K 4096 and in-batch negatives,
+                 tau 0.2, alpha 0.99, lr 0.06; as CLSA-Single and as MoCo v2 (no strong view).
   clsa-single    the paper's CLSA-Single step on ResNet-50 (torchvision's layout, fc replaced
                  by a 2048-2048-128 head) at batch 32: keys and weak queries at 224 px, the
                  strong query at 96 px, K 65536, tau 0.2, alpha 0.999, lr 0.03 * 32 / 256.
@@ -185,11 +185,13 @@ class ContrastiveSetup:
     alpha: float  # key encoder momentum
     learning_rate: float
     key_groups: int  # shuffle-BN groups
+    query_groups: int = 1  # query BN groups (N: as N data-parallel workers normalise)
+    in_batch_negatives: bool = False  # each query against every key of the batch (the released code)
 
 
 FASHION_MNIST_CLSA = ContrastiveSetup(backbone=small_resnet18, batch=64, image_size=32, strong_size=14,
                                       queue_size=4096, temperature=0.2, alpha=0.99, learning_rate=0.06,
-                                      key_groups=8)
+                                      key_groups=8, in_batch_negatives=True)
 FASHION_MNIST_MOCO = dataclasses.replace(FASHION_MNIST_CLSA, strong_size=None)
 PAPER_CLSA_SINGLE = ContrastiveSetup(backbone=resnet50, batch=32, image_size=224, strong_size=96,
                                      queue_size=65536, temperature=0.2, alpha=0.999,
@@ -216,18 +218,31 @@ class ContrastiveTrainer:
         shuffled = torch.cat([self.key(group) for group in view[order].chunk(self.setup.key_groups)])
         return shuffled[torch.argsort(order)]
 
+    def queries(self, view: torch.Tensor) -> torch.Tensor:
+        """The query encoder, each of `query_groups` parts of the batch normalised on its own."""
+        if self.setup.query_groups == 1:
+            return self.query(view)
+        return torch.cat([self.query(group) for group in view.chunk(self.setup.query_groups)])
+
     def logits(self, queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        positives = (queries * keys).sum(1, keepdim=True)
+        """Positives first: one column (each query's own key), or with in-batch negatives the
+        batch's keys (each query's own on the diagonal); then the queue."""
+        if self.setup.in_batch_negatives:
+            positives = queries @ keys.T
+        else:
+            positives = (queries * keys).sum(1, keepdim=True)
         negatives = queries @ self.queue.T
         return torch.cat([positives, negatives], 1) / self.setup.temperature
 
     def step(self, key_view: torch.Tensor, weak_view: torch.Tensor, strong_view: Optional[torch.Tensor]):
         keys = self.keys(key_view)
-        weak_logits = self.logits(self.query(weak_view), keys)
-        loss = F.cross_entropy(weak_logits, torch.zeros(len(keys), dtype=torch.long))
+        weak_logits = self.logits(self.queries(weak_view), keys)
+        targets = (torch.arange(len(keys)) if self.setup.in_batch_negatives
+                   else torch.zeros(len(keys), dtype=torch.long))
+        loss = F.cross_entropy(weak_logits, targets)
         if strong_view is not None:
             weak_distribution = F.softmax(weak_logits.detach(), dim=1)
-            strong_logits = self.logits(self.query(strong_view), keys)
+            strong_logits = self.logits(self.queries(strong_view), keys)
             loss = loss - (weak_distribution * F.log_softmax(strong_logits, dim=1)).sum(1).mean()
         self.optimizer.zero_grad()
         loss.backward()
