@@ -24,6 +24,9 @@ public protocol ProcessGroup: AnyObject {
     func gather(_ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>)
     /// The element-wise minimum of `values` (the same count on each rank) over the ranks.
     func minimum(_ values: [Int]) -> [Int]
+    /// Runs `body`, work that this rank does while the others wait in their next collective
+    /// (rank 0's kNN monitor between epochs), with the threads the waiting ranks leave free.
+    func alone<Result>(_ body: () throws -> Result) rethrows -> Result
     /// Ends every process of the run with exit status `status` (the caller prints why first).
     func abort(status: Int32) -> Never
 }
@@ -44,6 +47,9 @@ public final class SingleProcessGroup: ProcessGroup {
 
 extension ProcessGroup {
     public var ranksShareProcess: Bool { false }
+
+    /// `body` as it is: the process's thread count is already this rank's.
+    public func alone<Result>(_ body: () throws -> Result) rethrows -> Result { try body() }
 
     /// Whether this run has more than one process.
     public var isDistributed: Bool { size > 1 }

@@ -35,23 +35,22 @@ public final class ThreadProcessGroup: ProcessGroup {
                            _ body: @escaping @Sendable (ThreadProcessGroup) throws -> Void) throws {
         precondition(replicas >= 1, "ThreadProcessGroup: replicas must be at least 1, got \(replicas)")
         let rendezvous = Rendezvous(size: replicas)
-        let restoredThreads = Threading.threadCount
-        Threading.setThreadCount(1)
-        defer { Threading.setThreadCount(restoredThreads) }
         let errors = ReplicaErrors(count: replicas)
         let finished = DispatchGroup()
-        for rank in 0..<replicas {
-            finished.enter()
-            let group = ThreadProcessGroup(rank: rank, rendezvous: rendezvous)
-            let thread = Thread {
-                defer { finished.leave() }
-                do { try body(group) } catch { errors.record(error, rank: rank) }
+        Threading.withThreadCount(1) {
+            for rank in 0..<replicas {
+                finished.enter()
+                let group = ThreadProcessGroup(rank: rank, rendezvous: rendezvous)
+                let thread = Thread {
+                    defer { finished.leave() }
+                    do { try body(group) } catch { errors.record(error, rank: rank) }
+                }
+                thread.name = "clsa replica \(rank)"
+                thread.stackSize = stackBytes
+                thread.start()
             }
-            thread.name = "clsa replica \(rank)"
-            thread.stackSize = stackBytes
-            thread.start()
+            finished.wait()
         }
-        finished.wait()
         if let error = errors.first { throw error }
     }
 
@@ -91,6 +90,12 @@ public final class ThreadProcessGroup: ProcessGroup {
             }
         }
         return result
+    }
+
+    /// Runs `body` on every thread of the process (`size` of them): the other ranks wait in a
+    /// collective meanwhile and run no ops, so the cores are `body`'s.
+    public func alone<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try Threading.withThreadCount(size, body)
     }
 
     /// Ends the process (and so every replica) with exit status `status`.

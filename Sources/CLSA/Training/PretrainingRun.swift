@@ -288,7 +288,7 @@ public final class PretrainingRun {
     private func monitorIfDue(epoch: Int, trainer: any PretrainingTrainer) throws -> Double? {
         guard isLeader, let knnMonitor, let every = settings.knnEvery,
               (epoch + 1) % every == 0 || epoch + 1 == configuration.epochs else { return nil }
-        return try knnMonitor(trainer.backbone)
+        return try processGroup.alone { try knnMonitor(trainer.backbone) }
     }
 
     /// The checkpoint `resume` names, or nil for a fresh start.

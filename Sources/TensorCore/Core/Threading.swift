@@ -22,6 +22,14 @@ public enum Threading {
         openblas_set_num_threads(Int32(count))
     }
 
+    /// Runs `body` with the thread count `count`, then restores the previous one.
+    public static func withThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        let restored = threadCount
+        setThreadCount(count)
+        defer { setThreadCount(restored) }
+        return try body()
+    }
+
     /// How many chunks `parallelChunks` splits `count` elements into.
     public static func chunkCount(_ count: Int, minimumChunk: Int = 1) -> Int {
         max(1, min(threadCount, count / max(minimumChunk, 1)))
