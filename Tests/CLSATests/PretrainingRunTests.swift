@@ -138,6 +138,38 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertEqual(epoch.knnAccuracy, 0.5)
     }
 
+    /// Stopped in the kNN monitor after epoch 0's checkpoint (as a kill there would stop it),
+    /// the resumed run first makes epoch 0's record, monitoring the state of that checkpoint, so
+    /// metrics.jsonl has the records of an uninterrupted run.
+    func testRunStoppedInTheMonitorRecordsThatEpochOnResume() throws {
+        struct Killed: Error {}
+        let configuration = PretrainingFixtures.tinyConfiguration()
+        let whole = try PretrainingRun(configuration: configuration, settings: settings("whole", knnEvery: 1),
+                                       dataset: dataset, knnMonitor: { Double($0.conv1.weight.data[0]) }).run()
+        XCTAssertEqual(whole.completedSteps, 16)
+        XCTAssertThrowsError(try PretrainingRun(configuration: configuration, settings: settings("killed", knnEvery: 1),
+                                                dataset: dataset, knnMonitor: { _ in throw Killed() }).run())
+        let afterKill = try JSONLines.read(MetricsRecord.self, contentsOf: metrics("killed")).records.map(\.record)
+        XCTAssertEqual(afterKill.count, 8, "epoch 0's steps, no epoch record")
+
+        _ = try PretrainingRun(configuration: configuration, settings: settings("killed", knnEvery: 1), dataset: dataset,
+                               resume: .auto, knnMonitor: { Double($0.conv1.weight.data[0]) }).run()
+        func epochs(_ name: String) throws -> [EpochSummary] {
+            try JSONLines.read(MetricsRecord.self, contentsOf: metrics(name)).records.compactMap {
+                if case .epoch(let summary) = $0.record { return summary } else { return nil }
+            }
+        }
+        let expected = try epochs("whole"), resumed = try epochs("killed")
+        XCTAssertEqual(resumed.map(\.epoch), [0, 1])
+        XCTAssertEqual(resumed.map(\.step), expected.map(\.step))
+        XCTAssertEqual(resumed.map(\.knnAccuracy), expected.map(\.knnAccuracy))
+        XCTAssertEqual(resumed.map(\.meanLoss), expected.map(\.meanLoss))
+        XCTAssertGreaterThan(resumed[0].seconds, 0)
+        XCTAssertGreaterThan(resumed[0].imagesPerSecond, 0)
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: metrics("killed")),
+                       try PretrainingFixtures.stepLosses(inMetrics: metrics("whole")))
+    }
+
     func testRefusesARunFolderThatHoldsARunUnlessResuming() throws {
         var configuration = PretrainingFixtures.tinyConfiguration(epochs: 1)
         _ = try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset).run()

@@ -24,11 +24,18 @@ public final class MetricsLog {
         writer = try JSONLinesWriter(path: path, keepingLines: kept)
     }
 
-    /// The step records of `epoch` already in the file (after a resume mid-epoch), in step order.
+    /// The step records of `epoch` already in the file (after a resume), in step order.
     public func steps(inEpoch epoch: Int) -> [MetricsRecord.Step] {
         MetricsLog.records(at: path).compactMap { record, _ in
             guard case .step(let step) = record, step.epoch == epoch else { return nil }
             return step
+        }
+    }
+
+    /// Whether the file holds the record of epoch `epoch` (0-based).
+    public func hasEpochRecord(_ epoch: Int) -> Bool {
+        MetricsLog.records(at: path).contains { record, _ in
+            if case .epoch(let summary) = record { return summary.epoch == epoch } else { return false }
         }
     }
 

@@ -128,6 +128,7 @@ public final class PretrainingRun {
         if start.epochPosition > 0, let metrics {
             state.epochLosses = metrics.steps(inEpoch: start.epoch).map { ($0.loss, $0.lossContrastive, $0.lossDivergence) }
         }
+        if let metrics { try recordInterruptedEpochEnd(resumingAt: start, metrics: metrics, trainer: trainer) }
         while state.position.epoch < configuration.epochs {
             guard try runEpoch(loader: loader, trainer: trainer, metrics: metrics, state: &state) else {
                 return summary(of: state, trainer: trainer, interrupted: true)
@@ -237,19 +238,45 @@ public final class PretrainingRun {
         state.position = RunPosition(epoch: epoch + 1, step: trainer.completedSteps, epochPosition: 0)
         // Saved before the monitor runs, so that nothing it does can reach the checkpoint.
         try save(trainer, &state)
+        try finishEpoch(epoch, trainer: trainer, losses: state.epochLosses, images: images, seconds: seconds,
+                        skipped: skipped, metrics: metrics)
+        state.epochLosses = []
+        return true
+    }
+
+    /// After epoch `epoch`'s end-of-epoch checkpoint: the kNN monitor (when due) and the epoch's
+    /// record, from its steps' `losses` and this process's `images` in `seconds`.
+    private func finishEpoch(_ epoch: Int, trainer: any PretrainingTrainer,
+                             losses: [(loss: Float, contrastive: Float, divergence: Float)],
+                             images: Int, seconds: Double, skipped: Int, metrics: MetricsLog?) throws {
         let knnAccuracy = try monitorIfDue(epoch: epoch, trainer: trainer)
-        let count = Double(max(state.epochLosses.count, 1))
+        let count = Double(max(losses.count, 1))
         let epochSummary = EpochSummary(
             epoch: epoch, step: trainer.completedSteps,
-            meanLoss: state.epochLosses.reduce(0.0) { $0 + Double($1.loss) } / count,
-            meanContrastive: state.epochLosses.reduce(0.0) { $0 + Double($1.contrastive) } / count,
-            meanDivergence: state.epochLosses.reduce(0.0) { $0 + Double($1.divergence) } / count,
+            meanLoss: losses.reduce(0.0) { $0 + Double($1.loss) } / count,
+            meanContrastive: losses.reduce(0.0) { $0 + Double($1.contrastive) } / count,
+            meanDivergence: losses.reduce(0.0) { $0 + Double($1.divergence) } / count,
             imagesPerSecond: (Double(images) / max(seconds, 1e-9)).rounded(toPlaces: 2),
             seconds: seconds.rounded(toPlaces: 3), skippedSamples: skipped, knnAccuracy: knnAccuracy)
         try metrics?.append(.epoch(epochSummary))
         report(.epochFinished(epochSummary))
-        state.epochLosses = []
-        return true
+    }
+
+    /// A run stopped between an epoch's end-of-epoch checkpoint and its record (killed in the kNN
+    /// monitor, say) resumes at the next epoch; this makes the missing record first, the monitor
+    /// included, from the epoch's step records: their losses, and their images over the sum of
+    /// their step times (as `PretrainingTimeline` counts them). Samples the stopped process
+    /// skipped were not saved, so the record counts none.
+    private func recordInterruptedEpochEnd(resumingAt start: RunPosition, metrics: MetricsLog,
+                                           trainer: any PretrainingTrainer) throws {
+        guard start.epoch > 0, start.epochPosition == 0, !metrics.hasEpochRecord(start.epoch - 1) else { return }
+        let steps = metrics.steps(inEpoch: start.epoch - 1)
+        guard steps.last?.step == start.step else { return }
+        let batchSize = Double(configuration.batchSize)
+        let seconds = steps.reduce(0.0) { $0 + ($1.imagesPerSecond > 0 ? batchSize / $1.imagesPerSecond : 0) }
+        try finishEpoch(start.epoch - 1, trainer: trainer,
+                        losses: steps.map { ($0.loss, $0.lossContrastive, $0.lossDivergence) },
+                        images: steps.count * configuration.batchSize, seconds: seconds, skipped: 0, metrics: metrics)
     }
 
     /// Progress for the front end, and the one-off estimate of the whole run's time.
