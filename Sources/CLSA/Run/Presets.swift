@@ -45,23 +45,23 @@ public struct PretrainingPreset: Sendable {
     /// Fashion-MNIST's images (28 px, gray, replicated to RGB) at 32 px on the small-image
     /// ResNet-18 of width 16 with its statistics (mean 0.2860, std 0.3530); the strong view
     /// scaled from the paper's 96/224 to 14 px; batch 64, lr 0.06, K 4096, α 0.99 and in-batch
-    /// negatives as in `fashion-mnist-quick`, over all 60,000 images for 8 epochs (7,496 steps).
-    /// With Winograd convolutions (commit 2b19257) on 2 cores of an AMD EPYC (family 25 model
-    /// 17): 47.5 min of steps with builds beside it (its one quiet epoch at 208 images/s, about
-    /// 38 min for all 8), standardised probe 87.32 %, kNN 81.90 % and the paper's probe 85.24 %
-    /// on the test set, against 83.60 / 80.47 / 80.12 % for the raw pixels (README, "Results").
-    /// Before in-batch negatives it took 59 minutes on 2 cores of a Xeon (Cooperlake kernel) at
-    /// 124–156 images/s per epoch, linear probe 85.10 % against 73.55 % for the untrained
-    /// backbone; in-batch negatives cost no time and, at the study's middle budget, raised the
-    /// standardised probe from 84.03 to 85.34 % and kNN from 76.50 to 78.97 % (README,
-    /// "Results"). Width 32 at batch 256 (lr 0.24) was tried first and lost to its untrained
-    /// backbone after an epoch: at this budget more steps of a narrower network pay, fewer
-    /// steps of a wider one do not.
+    /// negatives as in `fashion-mnist-quick`, over all 60,000 images for 12 epochs (11,244 steps).
+    /// Run as 2 data-parallel ranks on 2 cores of an AMD EPYC (family 25 model 17; commit cb12038,
+    /// `mpirun -np 2 … --threads 1 --distributed mpi`, which `--distributed threads --workers 0`
+    /// matches bit for bit; query BatchNorm per rank, as `queryGroups` 2): 45.5 min of steps at
+    /// 239–297 images/s per epoch, standardised probe 87.77 %, kNN 83.20 % and the paper's
+    /// probe 86.26 % on the test set, against 83.60 / 80.47 / 80.12 % for the raw pixels (README,
+    /// "Results"). One process of 2 threads takes about 1.4× as long. The 8 epochs it had before
+    /// (one process, 47.5 min with builds beside it) gave 87.32 / 81.90 / 85.24 %. In-batch
+    /// negatives cost no time and, at the study's middle budget, raised the standardised probe
+    /// from 84.03 to 85.34 % and kNN from 76.50 to 78.97 %. Width 32 at batch 256 (lr 0.24) was
+    /// tried first and lost to its untrained backbone after an epoch: at this budget more steps
+    /// of a narrower network pay, fewer steps of a wider one do not.
     public static let fashionMNIST = PretrainingPreset(
         name: "fashion-mnist",
         summary: "Fashion-MNIST, small-image ResNet-18 (width 16) at 32 px, strong view 14 px, K 4096 and in-batch "
-            + "negatives, batch 64, lr 0.06, 8 epochs: 40–60 min on 2 cores",
-        configuration: fashionMNISTConfiguration { $0.epochs = 8 },
+            + "negatives, batch 64, lr 0.06, 12 epochs: about 45 min on 2 cores as 2 replicas (--distributed threads)",
+        configuration: fashionMNISTConfiguration { $0.epochs = 12 },
         data: "fashion-mnist", subset: nil)
 
     /// `fashion-mnist` cut down for a first look in minutes: a 12,000-image subset for 2 epochs
