@@ -84,4 +84,19 @@ final class PretrainingConfigurationTests: XCTestCase {
                        ["key groups: checkpoint has 8, this run has 4"])
         XCTAssertEqual(configuration(batchSize: 12, keyGroups: 6).resumeMismatches(with: configuration(batchSize: 12)), [])
     }
+
+    /// Resumption compares the head's hidden width actually used: a run recorded without one
+    /// (the backbone's feature size) resumes with that width given, and not with another.
+    func testResumeComparesTheEffectiveHiddenWidth() {
+        var saved = PretrainingConfiguration()
+        saved.architecture = .resnet18Small
+        saved.baseWidth = 16
+        var resumed = saved
+        resumed.hidden = 128
+        XCTAssertEqual(resumed.effectiveHidden, 128)
+        XCTAssertEqual(resumed.resumeMismatches(with: saved), [])
+        resumed.hidden = 512
+        XCTAssertEqual(resumed.resumeMismatches(with: saved), ["hidden: checkpoint has 128, this run has 512"])
+        XCTAssertEqual(PretrainingConfiguration().effectiveHidden, 2048)
+    }
 }

@@ -59,7 +59,7 @@ public final class CLSATrainer: PretrainingTrainer {
         viewLayout = try configuration.views()
         let backbone = try configuration.backbone()
         var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
-        query = Encoder(backbone: backbone, hidden: configuration.hidden ?? backbone.featureDimension,
+        query = Encoder(backbone: backbone, hidden: configuration.effectiveHidden,
                         dimension: configuration.dimension, random: &random)
         query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups / processGroup.size }
         key = MomentumEncoder(copying: query, momentum: Float(configuration.alpha),

@@ -129,6 +129,10 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         keyShuffleGroups ?? (1...8).last { batchSize % $0 == 0 }!
     }
 
+    /// The projection head's hidden width actually used: `hidden`, else the backbone's feature
+    /// size (128 for the small ResNet-18 of width 16, 2048 for ResNet-50).
+    public var effectiveHidden: Int { hidden ?? backboneShape.featureDimension }
+
     /// This configuration with `keyShuffleGroups` set to `effectiveKeyShuffleGroups`, as a run
     /// records it (in `config.json` and its checkpoints).
     public func resolvingKeyShuffleGroups() -> PretrainingConfiguration {
@@ -167,6 +171,11 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
     /// The backbone's configuration.
     public func backbone() throws -> ResNetConfiguration {
         try ConfigurationError.require(baseWidth >= 1, "`baseWidth` must be positive, got \(baseWidth)")
+        return backboneShape
+    }
+
+    /// `architecture` at `baseWidth`, unchecked.
+    private var backboneShape: ResNetConfiguration {
         var configuration = architecture.configuration()
         configuration.baseWidth = baseWidth
         return configuration
@@ -236,7 +245,7 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         compare("batch size", batchSize, saved.batchSize)
         compare("key groups", effectiveKeyShuffleGroups, saved.effectiveKeyShuffleGroups)
         compare("dim", dimension, saved.dimension)
-        compare("hidden", hidden, saved.hidden)
+        compare("hidden", effectiveHidden, saved.effectiveHidden)
         compare("epochs", epochs, saved.epochs)
         compare("objective", objective.rawValue, saved.objective.rawValue)
         compare("beta", beta, saved.beta)
