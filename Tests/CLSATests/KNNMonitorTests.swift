@@ -1,3 +1,4 @@
+import Foundation
 import Augment
 import TensorCore
 import XCTest
@@ -27,6 +28,36 @@ final class KNNMonitorTests: XCTestCase {
                                         train: trainFeatures.features, trainLabels: trainFeatures.classLabels!, classCount: 3)
         XCTAssertEqual(top1, expected)
         XCTAssertTrue((0...100).contains(top1))
+    }
+
+    /// Shared by replicas, each with its own copy of the network, the monitor gives every rank
+    /// the figure one process computes, also where the sets do not divide by the ranks (30
+    /// training and 15 validation images over 2 and 4).
+    func testSharedMonitorGivesEveryRankTheOneProcessFigure() throws {
+        let train = try EvaluationFixtures.colourDataset(perClass: 10, seed: 1)
+        let validation = try EvaluationFixtures.colourDataset(perClass: 5, seed: 2)
+        let reference = EvaluationFixtures.tinyBackbone()
+        let monitor = try KNNMonitor(train: train, validation: validation, imageSize: reference.imageSize,
+                                     normalization: reference.normalization, classifier: WeightedKNN(k: 5),
+                                     batchSize: 4, workerCount: 0)
+        let expected = try monitor.top1Accuracy(of: reference.network)
+        for replicas in [2, 4] {
+            let figures = RankFigures(count: replicas)
+            try ThreadProcessGroup.run(replicas: replicas) { group in
+                let network = EvaluationFixtures.tinyBackbone().network
+                figures.set(group.rank, try monitor.top1Accuracy(of: network, sharedBy: group))
+            }
+            XCTAssertEqual(figures.values, Array(repeating: expected as Double?, count: replicas), "\(replicas) replicas")
+        }
+    }
+
+    /// One figure per rank, set from the replicas' threads.
+    private final class RankFigures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var figures: [Double?]
+        init(count: Int) { figures = Array(repeating: nil, count: count) }
+        func set(_ rank: Int, _ value: Double) { lock.withLock { figures[rank] = value } }
+        var values: [Double?] { lock.withLock { figures } }
     }
 
     func testDefaultsAreKTwoHundredAtTemperatureOneTenth() throws {

@@ -170,6 +170,46 @@ final class PretrainingRunTests: XCTestCase {
                        try PretrainingFixtures.stepLosses(inMetrics: metrics("whole")))
     }
 
+    /// On replicas the kNN monitor is a collective that every rank runs. Stopped in it after
+    /// epoch 0's checkpoint, the resumed replicas make epoch 0's record together, so metrics.jsonl
+    /// has the records, kNN figures included, of an uninterrupted run.
+    func testReplicasShareTheMonitorAndRecordAnEpochStoppedInIt() throws {
+        struct Killed: Error {}
+        let monitor = try KNNMonitor(train: try EvaluationFixtures.colourDataset(perClass: 7, seed: 1),
+                                     validation: try EvaluationFixtures.colourDataset(perClass: 3, seed: 2),
+                                     imageSize: 16, normalization: .imageNet, classifier: WeightedKNN(k: 5),
+                                     batchSize: 4, workerCount: 0)
+        let configuration = try PretrainingFixtures.tinyConfiguration().resolving(ranks: 2)
+        func run(_ name: String, resume: PretrainingRun.Resume? = nil, stopInMonitor: Bool = false) throws {
+            let runSettings = settings(name, knnEvery: 1), dataset = dataset
+            try ThreadProcessGroup.run(replicas: 2) { group in
+                _ = try PretrainingRun(configuration: configuration, settings: runSettings, dataset: dataset, resume: resume,
+                                       knnMonitor: { network in
+                    if stopInMonitor { throw Killed() }
+                    return try monitor.top1Accuracy(of: network, sharedBy: group)
+                }, processGroup: group).run()
+            }
+        }
+        func epochs(_ name: String) throws -> [EpochSummary] {
+            try JSONLines.read(MetricsRecord.self, contentsOf: metrics(name)).records.compactMap {
+                if case .epoch(let summary) = $0.record { return summary } else { return nil }
+            }
+        }
+        try run("whole")
+        let expected = try epochs("whole")
+        XCTAssertEqual(expected.map(\.epoch), [0, 1])
+        XCTAssertTrue(expected.allSatisfy { ($0.knnAccuracy ?? -1) >= 0 && ($0.knnAccuracy ?? 101) <= 100 }, "\(expected)")
+
+        XCTAssertThrowsError(try run("stopped", stopInMonitor: true))
+        XCTAssertEqual(try epochs("stopped"), [])
+        try run("stopped", resume: .auto)
+        let resumed = try epochs("stopped")
+        XCTAssertEqual(resumed.map(\.epoch), [0, 1])
+        XCTAssertEqual(resumed.map(\.knnAccuracy), expected.map(\.knnAccuracy))
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: metrics("stopped")),
+                       try PretrainingFixtures.stepLosses(inMetrics: metrics("whole")))
+    }
+
     func testRefusesARunFolderThatHoldsARunUnlessResuming() throws {
         var configuration = PretrainingFixtures.tinyConfiguration(epochs: 1)
         _ = try PretrainingRun(configuration: configuration, settings: settings("taken"), dataset: dataset).run()

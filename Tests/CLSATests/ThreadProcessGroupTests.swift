@@ -47,19 +47,6 @@ final class ThreadProcessGroupTests: XCTestCase {
         XCTAssertEqual(minima[1], [3, -2, 7])
     }
 
-    /// Work rank 0 does alone, while the others wait in a collective, gets every thread of the
-    /// process; the replicas' count comes back after it.
-    func testWorkAloneGetsTheProcessThreads() throws {
-        let counts = PerRank<[Int]>()
-        try ThreadProcessGroup.run(replicas: 2) { group in
-            let alone = group.rank == 0 ? group.alone { Threading.threadCount } : 0
-            _ = group.minimum([0])
-            counts.set(group.rank, [alone, Threading.threadCount])
-        }
-        XCTAssertEqual(counts[0], [2, 1])
-        XCTAssertEqual(counts[1], [0, 1])
-    }
-
     /// Ops run on one thread inside the replicas; the thread count comes back afterwards, and
     /// the error of the lowest rank that threw is rethrown.
     func testThreadCountAndErrors() throws {

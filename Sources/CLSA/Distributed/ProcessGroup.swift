@@ -24,9 +24,6 @@ public protocol ProcessGroup: AnyObject {
     func gather(_ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>)
     /// The element-wise minimum of `values` (the same count on each rank) over the ranks.
     func minimum(_ values: [Int]) -> [Int]
-    /// Runs `body`, work that this rank does while the others wait in their next collective
-    /// (rank 0's kNN monitor between epochs), with the threads the waiting ranks leave free.
-    func alone<Result>(_ body: () throws -> Result) rethrows -> Result
     /// Ends every process of the run with exit status `status` (the caller prints why first).
     func abort(status: Int32) -> Never
 }
@@ -48,9 +45,6 @@ public final class SingleProcessGroup: ProcessGroup {
 extension ProcessGroup {
     public var ranksShareProcess: Bool { false }
 
-    /// `body` as it is: the process's thread count is already this rank's.
-    public func alone<Result>(_ body: () throws -> Result) rethrows -> Result { try body() }
-
     /// Whether this run has more than one process.
     public var isDistributed: Bool { size > 1 }
 
@@ -64,6 +58,23 @@ extension ProcessGroup {
                    into: UnsafeMutableBufferPointer(start: gathered.data, count: gathered.count))
         }
         return gathered
+    }
+
+    /// Overwrites `tensors` (the same shapes, in the same order, on every rank) with rank 0's
+    /// values, by one gather.
+    public func copyFromLeader(_ tensors: [Tensor]) {
+        guard isDistributed else { return }
+        var local: [Float] = []
+        for tensor in tensors { local += tensor.scalars }
+        var all = [Float](repeating: 0, count: size * local.count)
+        OpProfile.measure(.collective) {
+            local.withUnsafeBufferPointer { mine in all.withUnsafeMutableBufferPointer { gather(mine, into: $0) } }
+        }
+        var offset = 0
+        for tensor in tensors {
+            all.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress! + offset, count: tensor.count) }
+            offset += tensor.count
+        }
     }
 
     /// The mean over the ranks of `values`.

@@ -92,12 +92,6 @@ public final class ThreadProcessGroup: ProcessGroup {
         return result
     }
 
-    /// Runs `body` on every thread of the process (`size` of them): the other ranks wait in a
-    /// collective meanwhile and run no ops, so the cores are `body`'s.
-    public func alone<Result>(_ body: () throws -> Result) rethrows -> Result {
-        try Threading.withThreadCount(size, body)
-    }
-
     /// Ends the process (and so every replica) with exit status `status`.
     public func abort(status: Int32) -> Never { exit(status) }
 }

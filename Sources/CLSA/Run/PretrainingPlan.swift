@@ -96,9 +96,11 @@ public struct PretrainingPlan {
     }
 
     /// The kNN monitor of `settings.knnEvery`: `settings.validationData` classified against
-    /// `train` (the run's data) with the evaluation transform; nil when not asked for.
+    /// `train` (the run's data) with the evaluation transform, its work shared by the ranks of
+    /// `processGroup` (each of which runs it); nil when not asked for.
     /// - Throws: `ConfigurationError` naming `validationData`; `EvaluationError` for unlabelled data.
-    public func knnMonitor(train: any ImageDataset) throws -> PretrainingRun.KNNMonitor? {
+    public func knnMonitor(train: any ImageDataset,
+                           sharedBy processGroup: any ProcessGroup = SingleProcessGroup()) throws -> PretrainingRun.KNNMonitor? {
         guard settings.knnEvery != nil, let validationData = settings.validationData else { return nil }
         let validation: any ImageDataset
         do {
@@ -110,16 +112,16 @@ public struct PretrainingPlan {
                                      normalization: Normalization(mean: configuration.mean,
                                                                   standardDeviation: configuration.standardDeviation),
                                      workerCount: settings.workers)
-        return { network in try monitor.top1Accuracy(of: network) }
+        return { network in try monitor.top1Accuracy(of: network, sharedBy: processGroup) }
     }
 
     /// The run over `openDataset()` on this rank of `processGroup`, with the kNN monitor if
-    /// asked for (made on rank 0 only, which alone runs it).
+    /// asked for.
     public func makeRun(processGroup: any ProcessGroup = SingleProcessGroup(),
                         events: @escaping (PretrainingEvent) -> Void = { _ in }) throws -> PretrainingRun {
         let dataset = try openDataset()
         return try PretrainingRun(configuration: configuration, settings: settings, dataset: dataset, resume: resume,
-                                  knnMonitor: processGroup.rank == 0 ? try knnMonitor(train: dataset) : nil,
+                                  knnMonitor: try knnMonitor(train: dataset, sharedBy: processGroup),
                                   processGroup: processGroup, events: events)
     }
 }

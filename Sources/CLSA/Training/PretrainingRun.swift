@@ -27,9 +27,10 @@ import TensorCore
 /// each rank loads its share of every global batch (`DataShard`) and steps its trainer on it;
 /// the ranks agree before each step that every one of them has a full batch (so a rank that
 /// skipped broken images cannot desynchronise the others) and whether any was cancelled. Rank 0
-/// alone writes the run folder (config, metrics, checkpoints) and runs the kNN monitor; every
-/// rank reads the checkpoint it resumes from, so it must be on a file system they share. A run
-/// resumes on any number of ranks that divides `batchSize`, at the first global batch after the
+/// alone writes the run folder (config, metrics, checkpoints); every rank runs the kNN monitor
+/// given to it (`PretrainingPlan`'s is a collective, `KNNMonitor.top1Accuracy(of:sharedBy:)`);
+/// every rank reads the checkpoint it resumes from, so it must be on a file system they share.
+/// A run resumes on any number of ranks that divides `batchSize`, at the first global batch after the
 /// furthest rank's position.
 ///
 ///     let run = try PretrainingRun(configuration: configuration, settings: settings, dataset: data,
@@ -128,7 +129,7 @@ public final class PretrainingRun {
         if start.epochPosition > 0, let metrics {
             state.epochLosses = metrics.steps(inEpoch: start.epoch).map { ($0.loss, $0.lossContrastive, $0.lossDivergence) }
         }
-        if let metrics { try recordInterruptedEpochEnd(resumingAt: start, metrics: metrics, trainer: trainer) }
+        try recordInterruptedEpochEnd(resumingAt: start, metrics: metrics, trainer: trainer)
         while state.position.epoch < configuration.epochs {
             guard try runEpoch(loader: loader, trainer: trainer, metrics: metrics, state: &state) else {
                 return summary(of: state, trainer: trainer, interrupted: true)
@@ -266,12 +267,16 @@ public final class PretrainingRun {
     /// monitor, say) resumes at the next epoch; this makes the missing record first, the monitor
     /// included, from the epoch's step records: their losses, and their images over the sum of
     /// their step times (as `PretrainingTimeline` counts them). Samples the stopped process
-    /// skipped were not saved, so the record counts none.
-    private func recordInterruptedEpochEnd(resumingAt start: RunPosition, metrics: MetricsLog,
+    /// skipped were not saved, so the record counts none. Every rank takes part, as in a
+    /// collective monitor it must; the leader's metrics decide whether the record is missing.
+    private func recordInterruptedEpochEnd(resumingAt start: RunPosition, metrics: MetricsLog?,
                                            trainer: any PretrainingTrainer) throws {
-        guard start.epoch > 0, start.epochPosition == 0, !metrics.hasEpochRecord(start.epoch - 1) else { return }
-        let steps = metrics.steps(inEpoch: start.epoch - 1)
-        guard steps.last?.step == start.step else { return }
+        var steps: [MetricsRecord.Step] = []
+        if let metrics, start.epoch > 0, start.epochPosition == 0, !metrics.hasEpochRecord(start.epoch - 1) {
+            let epochSteps = metrics.steps(inEpoch: start.epoch - 1)
+            if epochSteps.last?.step == start.step { steps = epochSteps }
+        }
+        guard processGroup.sum(steps.isEmpty ? 0 : 1) > 0 else { return }
         let batchSize = Double(configuration.batchSize)
         let seconds = steps.reduce(0.0) { $0 + ($1.imagesPerSecond > 0 ? batchSize / $1.imagesPerSecond : 0) }
         try finishEpoch(start.epoch - 1, trainer: trainer,
@@ -313,9 +318,9 @@ public final class PretrainingRun {
 
     /// The kNN accuracy after epoch `epoch` (0-based), every `knnEvery` epochs and after the last.
     private func monitorIfDue(epoch: Int, trainer: any PretrainingTrainer) throws -> Double? {
-        guard isLeader, let knnMonitor, let every = settings.knnEvery,
+        guard let knnMonitor, let every = settings.knnEvery,
               (epoch + 1) % every == 0 || epoch + 1 == configuration.epochs else { return nil }
-        return try processGroup.alone { try knnMonitor(trainer.backbone) }
+        return try knnMonitor(trainer.backbone)
     }
 
     /// The checkpoint `resume` names, or nil for a fresh start.
