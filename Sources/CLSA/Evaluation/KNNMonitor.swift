@@ -136,10 +136,7 @@ private struct LabelledRows {
             }
             padded[row * width + dimension] = row < labels.count ? Float(labels[row]) : -1
         }
-        var all = [Float](repeating: 0, count: group.size * padded.count)
-        padded.withUnsafeBufferPointer { local in
-            all.withUnsafeMutableBufferPointer { group.gather(local, into: $0) }
-        }
+        let all = group.gatherRows(of: Tensor(shape: [longest, width], scalars: padded)).scalars
         var rows = LabelledRows(dimension: dimension, features: [], labels: [])
         for row in 0..<(group.size * longest) where all[row * width + dimension] >= 0 {
             rows.features += all[row * width ..< row * width + dimension]
