@@ -20,27 +20,40 @@ public enum ConvolutionBenchmark {
         public var total: Double { forward + backward }
     }
 
+    /// How a 3×3 stride-1 padding-1 convolution is computed.
+    public enum Path: CaseIterable, Sendable {
+        case im2col
+        /// Winograd F(2×2, 3×3).
+        case winogradF2
+        /// Winograd F(4×4, 3×3).
+        case winogradF4
+    }
+
     /// Times a k×k convolution x [Cin, N, H, W] → [Cout, N, Ho, Wo] as `conv2d` runs it, with
     /// `columnBudgetBytes` (default: the tuned value) for its im2col blocks, dX by the transposed
     /// convolution where it applies (`transposedInputGradient`) or by GEMM + col2im, and the batch
     /// split into one share per thread or not (`perThreadShares`; default: the tuned rule), and
-    /// a 3×3 stride-1 padding-1 convolution by Winograd F(2×2, 3×3) or by im2col (`winograd`;
-    /// default: the tuned rule).
+    /// a 3×3 stride-1 padding-1 convolution by `path` (default: the tuned rule).
     public static func measure(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                                padding: Int = 0, height: Int, width: Int, batch: Int,
                                columnBudgetBytes: Int? = nil, transposedInputGradient: Bool = true,
-                               perThreadShares: Bool? = nil, winograd: Bool? = nil, repetitions: Int = 5) -> Timing {
+                               perThreadShares: Bool? = nil, path: Path? = nil, repetitions: Int = 5) -> Timing {
         typealias Tuning = ConvolutionTuning
         let saved = (Tuning.columnBudgetBytes, Tuning.inputGradientByTransposedConvolution, Tuning.perThreadWeightLimit,
-                     Tuning.winogradMinimumChannels)
+                     Tuning.winogradMinimumChannels, Tuning.forcedWinogradVariant)
         defer {
             (Tuning.columnBudgetBytes, Tuning.inputGradientByTransposedConvolution, Tuning.perThreadWeightLimit,
-             Tuning.winogradMinimumChannels) = saved
+             Tuning.winogradMinimumChannels, Tuning.forcedWinogradVariant) = saved
         }
         Tuning.columnBudgetBytes = columnBudgetBytes ?? saved.0
         Tuning.inputGradientByTransposedConvolution = transposedInputGradient
         Tuning.perThreadWeightLimit = perThreadShares.map { $0 ? Int.max : 0 } ?? saved.2
-        Tuning.winogradMinimumChannels = winograd.map { $0 ? 0 : Int.max } ?? saved.3
+        switch path {
+        case nil: break
+        case .im2col?: Tuning.winogradMinimumChannels = Int.max
+        case .winogradF2?: (Tuning.winogradMinimumChannels, Tuning.forcedWinogradVariant) = (0, .f2x2)
+        case .winogradF4?: (Tuning.winogradMinimumChannels, Tuning.forcedWinogradVariant) = (0, .f4x4)
+        }
 
         var random = SeededRandom(seed: 1)
         func filled(_ shape: [Int], requiresGradient: Bool) -> Tensor {

@@ -24,36 +24,43 @@ final class BenchmarkTests: XCTestCase {
     }
 
     /// Forward and backward milliseconds of the 3×3 stride-1 convolutions of the `fashion-mnist`
-    /// preset's network (batch 64, its 14 px strong view included) and ResNet-50 (batch 32), by
-    /// im2col and by Winograd F(2×2, 3×3), alternating so that host drift hits both; the budget
-    /// of each path's blocks is the tuned one. Each figure is the median of 3 rounds.
+    /// preset's network (batch 64, its 14 and 20 px strong views included) and ResNet-50 (batch
+    /// 32, its 96 px strong view included), by im2col, Winograd F(2×2, 3×3) and F(4×4, 3×3),
+    /// alternating so that host drift hits all three; the budget of each path's blocks is the
+    /// tuned one. Each figure is the median of 3 rounds.
     func testWinogradAgainstIm2col() {
         let shapes: [(name: String, channels: Int, size: Int, batch: Int)] = [
             ("small layer1 16 32px", 16, 32, 64), ("small layer2 32 16px", 32, 16, 64),
             ("small layer3 64 8px", 64, 8, 64), ("small layer4 128 4px", 128, 4, 64),
             ("small strong layer1 16 14px", 16, 14, 64), ("small strong layer2 32 7px", 32, 7, 64),
+            ("small strong layer1 16 20px", 16, 20, 64), ("small strong layer2 32 10px", 32, 10, 64),
+            ("small strong layer3 64 5px", 64, 5, 64), ("small strong layer4 128 3px", 128, 3, 64),
             ("resnet50 layer1 64 56px", 64, 56, 32), ("resnet50 layer2 128 28px", 128, 28, 32),
             ("resnet50 layer3 256 14px", 256, 14, 32), ("resnet50 layer4 512 7px", 512, 7, 32),
+            ("resnet50 strong layer1 64 24px", 64, 24, 32), ("resnet50 strong layer4 512 3px", 512, 3, 32),
         ]
-        print("threads \(Threading.threadCount); ms forward / backward, median of 3 rounds")
+        typealias Path = ConvolutionBenchmark.Path
+        print("threads \(Threading.threadCount); ms forward / backward, median of 3 rounds; chosen: the size rule's variant")
         for shape in shapes {
-            var rounds: [Bool: [ConvolutionBenchmark.Timing]] = [:]
+            var rounds: [Path: [ConvolutionBenchmark.Timing]] = [:]
             for _ in 0..<3 {
-                for winograd in [false, true] {
-                    rounds[winograd, default: []].append(ConvolutionBenchmark.measure(
+                for path in Path.allCases {
+                    rounds[path, default: []].append(ConvolutionBenchmark.measure(
                         inChannels: shape.channels, outChannels: shape.channels, kernelSize: 3, padding: 1,
-                        height: shape.size, width: shape.size, batch: shape.batch, winograd: winograd, repetitions: 3))
+                        height: shape.size, width: shape.size, batch: shape.batch, path: path, repetitions: 3))
                 }
             }
-            func median(_ winograd: Bool, _ part: (ConvolutionBenchmark.Timing) -> Double) -> Double {
-                rounds[winograd]!.map(part).sorted()[1] * 1e3
+            func median(_ path: Path, _ part: (ConvolutionBenchmark.Timing) -> Double) -> Double {
+                rounds[path]!.map(part).sorted()[1] * 1e3
             }
-            let im2col = (median(false) { $0.forward }, median(false) { $0.backward })
-            let winograd = (median(true) { $0.forward }, median(true) { $0.backward })
-            print(String(format: "%-30@ im2col %7.2f / %7.2f  winograd %7.2f / %7.2f  speed-up %.2f",
-                         shape.name as NSString, im2col.0, im2col.1, winograd.0, winograd.1,
-                         (im2col.0 + im2col.1) / (winograd.0 + winograd.1)))
-            XCTAssertGreaterThan(winograd.0 + winograd.1, 0)
+            let times = Path.allCases.map { path in (median(path) { $0.forward }, median(path) { $0.backward }) }
+            let chosen = ConvolutionTuning.winogradVariant(height: shape.size, width: shape.size, channels: shape.channels,
+                                                                   outChannels: shape.channels)
+            print(String(format: "%-32@ im2col %7.2f / %7.2f  F2 %7.2f / %7.2f  F4 %7.2f / %7.2f  speed-up F2 %.2f F4 %.2f  chosen %@",
+                         shape.name as NSString, times[0].0, times[0].1, times[1].0, times[1].1, times[2].0, times[2].1,
+                         (times[0].0 + times[0].1) / (times[1].0 + times[1].1),
+                         (times[0].0 + times[0].1) / (times[2].0 + times[2].1), "\(chosen)" as NSString))
+            XCTAssertGreaterThan(times[2].0 + times[2].1, 0)
         }
     }
 

@@ -17,8 +17,8 @@
 ///   dX, adding overlapping windows. A strided 1×1 convolution (ResNet's downsampling shortcut)
 ///   takes this path too, where im2col is a plain subsampling.
 /// - 3×3, stride 1, padding 1 with at least `ConvolutionTuning.winogradMinimumChannels` input and
-///   output channels (every 3×3 of a ResNet past the stem): Winograd F(2×2, 3×3)
-///   (`WinogradConvolution`), forward and both gradients.
+///   output channels (every 3×3 of a ResNet past the stem): Winograd F(2×2, 3×3) or F(4×4, 3×3)
+///   (`WinogradConvolution`, `ConvolutionTuning.winogradVariant`), forward and both gradients.
 
 /// Knobs of the im2col and Winograd paths.
 package enum ConvolutionTuning {
@@ -59,7 +59,7 @@ package enum ConvolutionTuning {
     nonisolated(unsafe) package static var narrowOutputWidth = 8
 
     /// The fewest input and output channels for which a 3×3, stride-1, padding-1 convolution
-    /// runs as Winograd F(2×2, 3×3) (`WinogradConvolution`) instead of im2col + GEMM. Tests set
+    /// runs as Winograd (`WinogradConvolution`) instead of im2col + GEMM. Tests set
     /// `Int.max` (never) and 0 (always) to compare the two.
     ///
     /// 16, measured (`BenchmarkTests.testWinogradAgainstIm2col`, BENCHMARKS.md): from 16
@@ -68,10 +68,37 @@ package enum ConvolutionTuning {
     /// would reduce over 3 channels, took twice as long as by im2col.
     nonisolated(unsafe) package static var winogradMinimumChannels = 16
 
-    /// The largest transformed input (V, 16 floats per 2×2 tile and channel: four times x) that
-    /// a Winograd convolution's forward pass keeps for its backward pass instead of
-    /// transforming x again. 16 MiB: every convolution of the `fashion-mnist` network at batch
-    /// 64, none of ResNet-50's at batch 32 (whose peak memory it would raise past 4 GB).
+    /// The Winograd variant every 3×3 stride-1 convolution takes, or nil for `winogradVariant`'s
+    /// choice by size. Tests and benchmarks set it to run and time each variant.
+    nonisolated(unsafe) package static var forcedWinogradVariant: WinogradVariant?
+
+    /// The most bytes F(4×4, 3×3)'s transformed kernels U (36 floats per kernel, against
+    /// F(2×2)'s 16) may take; larger weights keep F(2×2). 16 MiB: every convolution of the
+    /// `fashion-mnist` network and ResNet-50's but its layer4 (512 × 512 kernels: 36 MiB of U,
+    /// held in forward and twice in backward, raised the CLSA-Single step's peak memory past
+    /// 4 GB, where F(4×4) ran its 7 px maps no faster than F(2×2): 1.39× and 1.37× im2col's speed).
+    nonisolated(unsafe) package static var winogradLargeTileKernelBytes = 16 << 20
+
+    /// The Winograd variant for a convolution of `outChannels` × `channels` kernels over a
+    /// height×width feature map: F(4×4, 3×3) where its GEMMs take fewer multiply-adds than
+    /// F(2×2, 3×3)'s over the tiles that cover the map, 36 per 4×4 tile against 16 per 2×2
+    /// tile, and its U fits `winogradLargeTileKernelBytes`. Of square maps, all but 1, 2, 5 and
+    /// 6 px favour F(4×4); at 5 and 6 px the two tie (4 tiles of 4×4 against 9 of 2×2) and
+    /// F(2×2), the more exact, is kept.
+    package static func winogradVariant(height: Int, width: Int, channels: Int, outChannels: Int) -> WinogradVariant {
+        if let forcedWinogradVariant { return forcedWinogradVariant }
+        guard 36 * channels * outChannels * MemoryLayout<Float>.stride <= winogradLargeTileKernelBytes else { return .f2x2 }
+        func tiles(_ size: Int) -> Int { (height + size - 1) / size * ((width + size - 1) / size) }
+        return 36 * tiles(4) < 16 * tiles(2) ? .f4x4 : .f2x2
+    }
+
+    /// The most bytes of transforms — the kernels' U (n² floats per kernel) and the input's V
+    /// (16 floats per 2×2 tile and channel, four times x, or 36 per 4×4 tile, 2.25 times x) —
+    /// that a Winograd convolution's forward pass keeps for its backward pass instead of
+    /// transforming the weight and x again. 16 MiB: every convolution of the `fashion-mnist`
+    /// network at batch 64; of ResNet-50's at batch 32 only those of its 96 px strong view's
+    /// layer1–3 (its layer4's U alone is 36 MiB by F(4×4); keeping it raised the CLSA-Single
+    /// step's peak memory past 4 GB).
     nonisolated(unsafe) package static var winogradKeptTransformBytes = 16 << 20
 }
 

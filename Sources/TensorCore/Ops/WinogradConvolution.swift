@@ -1,12 +1,13 @@
-/// A 3×3, stride-1, padding-1 convolution run as Winograd F(2×2, 3×3) (`WinogradTransforms`):
-/// per block of images, the input patches are transformed (V [16, C, P]), multiplied by the
-/// transformed kernels in 16 GEMMs (M_ξ [K, P] = U_ξ [K, C] · V_ξ [C, P]) and transformed back.
-/// That is 16·K·C multiply-adds per 2×2 tile against im2col's 36·K·C, and transformed arrays of
-/// 4 floats per pixel against im2col's 9.
+/// A 3×3, stride-1, padding-1 convolution run as Winograd F(m×m, 3×3) (`WinogradTransforms`),
+/// F(2×2) or F(4×4) as `ConvolutionTuning.winogradVariant` picks for the map's size: per block
+/// of images, the input patches are transformed (V [n², C, P], n = m + 2), multiplied by the
+/// transformed kernels in n² GEMMs (M_ξ [K, P] = U_ξ [K, C] · V_ξ [C, P]) and transformed back.
+/// That is n²·K·C multiply-adds per m×m tile — 4 (F(2×2)) or 2.25 (F(4×4)) per output pixel
+/// against im2col's 9 — and transformed arrays of 4 or 2.25 floats per pixel against im2col's 9.
 ///
-/// The backward pass transforms dy once (dM [16, K, P]) and uses it for both gradients:
-/// dU_ξ [K, C] = dM_ξ · V_ξᵀ and dV_ξ [C, P] = U_ξᵀ · dM_ξ, scattered back onto dx. Where V is
-/// small (`ConvolutionTuning.winogradKeptTransformBytes`) the forward pass keeps U and V for it;
+/// The backward pass transforms dy once (dM [n², K, P]) and uses it for both gradients:
+/// dU_ξ [K, C] = dM_ξ · V_ξᵀ and dV_ξ [C, P] = U_ξᵀ · dM_ξ, scattered back onto dx. Where U and V
+/// are small (`ConvolutionTuning.winogradKeptTransformBytes`) the forward pass keeps them for it;
 /// otherwise both are recomputed from the weight and the saved input, as im2col's path
 /// recomputes its columns.
 ///
@@ -25,19 +26,27 @@ package struct WinogradConvolution {
     package init?(_ g: ConvolutionGeometry, outChannels: Int) {
         guard g.kernelHeight == 3, g.kernelWidth == 3, g.stride == 1, g.padding == 1,
               min(g.channels, outChannels) >= ConvolutionTuning.winogradMinimumChannels else { return nil }
-        tiling = WinogradTiling(channels: g.channels, batch: g.batch, height: g.height, width: g.width)
+        let variant = ConvolutionTuning.winogradVariant(height: g.height, width: g.width, channels: g.channels,
+                                                               outChannels: outChannels)
+        tiling = WinogradTiling(channels: g.channels, batch: g.batch, height: g.height, width: g.width, variant: variant)
         self.outChannels = outChannels
         let tiles = tiling.tilesPerImage
-        blocking = ImageBlocking(batch: g.batch, floatsPerImage: 16 * (g.channels + outChannels) * tiles,
+        blocking = ImageBlocking(batch: g.batch, floatsPerImage: variant.positions * (g.channels + outChannels) * tiles,
                                  columnsPerImage: tiles, weightCount: outChannels * g.channels * 9)
     }
 
+    /// The variant the convolution runs as.
+    package var variant: WinogradVariant { tiling.variant }
     private var channels: Int { tiling.channels }
-    /// Floats of one transformed kernel set, U or dU [16, K, C].
-    private var kernelCount: Int { 16 * outChannels * channels }
+    private var positions: Int { variant.positions }
+    /// Floats of one transformed kernel set, U or dU [n², K, C].
+    private var kernelCount: Int { positions * outChannels * channels }
+    /// Floats of one image's transformed input, V [n², C, tiles].
+    private var inputCountPerImage: Int { positions * channels * tiling.tilesPerImage }
     /// The tiling of the output (and of dy): the same planes, K channels.
     private var outputTiling: WinogradTiling {
-        WinogradTiling(channels: outChannels, batch: tiling.batch, height: tiling.height, width: tiling.width)
+        WinogradTiling(channels: outChannels, batch: tiling.batch, height: tiling.height, width: tiling.width,
+                       variant: variant)
     }
 
     /// What the forward pass keeps for the backward pass: the transformed kernels U, and the
@@ -48,9 +57,9 @@ package struct WinogradConvolution {
         fileprivate let input: TensorStorage
     }
 
-    /// Whether the forward pass keeps its transforms (`Saved`) for a backward pass.
+    /// Whether the forward pass keeps its transforms (`Saved`, U and V together) for a backward pass.
     package var keepsTransforms: Bool {
-        16 * channels * tiling.tilesPerImage * tiling.batch * MemoryLayout<Float>.stride
+        (kernelCount + inputCountPerImage * tiling.batch) * MemoryLayout<Float>.stride
             <= ConvolutionTuning.winogradKeptTransformBytes
     }
 
@@ -60,14 +69,14 @@ package struct WinogradConvolution {
                          keeping: Bool) -> Saved? {
         let saved = keeping && keepsTransforms
             ? Saved(kernels: TensorStorage(uninitializedCount: kernelCount),
-                    input: TensorStorage(uninitializedCount: 16 * channels * tiling.tilesPerImage * tiling.batch))
+                    input: TensorStorage(uninitializedCount: inputCountPerImage * tiling.batch))
             : nil
         withKernelTransform(of: weight, into: saved?.kernels) { u in
             guard let u else { return }  // never nil: the weight is given
             forEachBlock { block, scratch, m, tiles in
                 let v = saved.map { keptInput(of: $0, block) } ?? scratch
                 winogradInputTransform(x, tiling, images: block.images, into: v, parallel: block.parallel)
-                for position in 0..<16 {
+                for position in 0..<positions {
                     // M_ξ [K, P] = U_ξ [K, C] · V_ξ [C, P]
                     sgemm(m: outChannels, n: tiles, k: channels, a: u + position * outChannels * channels, lda: channels,
                           b: v + position * channels * tiles, ldb: tiles, c: m + position * outChannels * tiles, ldc: tiles)
@@ -102,7 +111,7 @@ package struct WinogradConvolution {
                             winogradInputTransform(input, tiling, images: block.images, into: v, parallel: block.parallel)
                         }
                         let du = kernelGradients + block.share * kernelCount
-                        for position in 0..<16 {
+                        for position in 0..<positions {
                             // dU_ξ [K, C] (+)= dM_ξ [K, P] · V_ξᵀ [P, C]; later blocks of a share add.
                             sgemm(transposeB: true, m: outChannels, n: channels, k: tiles,
                                   a: dm + position * outChannels * tiles, lda: tiles,
@@ -112,7 +121,7 @@ package struct WinogradConvolution {
                         }
                     }
                     guard let dx, let u else { return }
-                    for position in 0..<16 {
+                    for position in 0..<positions {
                         // dV_ξ [C, P] = U_ξᵀ [C, K] · dM_ξ [K, P], into the block's scratch.
                         sgemm(transposeA: true, m: channels, n: tiles, k: outChannels,
                               a: u + position * outChannels * channels, lda: channels,
@@ -129,37 +138,39 @@ package struct WinogradConvolution {
                 let partial = kernelGradients + share * kernelCount
                 for i in 0..<kernelCount { kernelGradients[i] += partial[i] }
             }
-            winogradKernelGradient(kernelGradients, outChannels: outChannels, channels: channels,
+            winogradKernelGradient(kernelGradients, outChannels: outChannels, channels: channels, variant: variant,
                                    into: dw, accumulate: accumulateW)
         }
     }
 
-    /// Runs `body` with U [16, K, C]: `kept`, or the transform of `weight` — into `storage` when
+    /// Runs `body` with U [n², K, C]: `kept`, or the transform of `weight` — into `storage` when
     /// given, else into scratch memory; nil when neither is given.
     private func withKernelTransform(of weight: UnsafePointer<Float>?, into storage: TensorStorage?,
                                      kept: TensorStorage? = nil, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
         if let kept { return body(kept.base) }
         guard let weight else { return body(nil) }
         if let storage {
-            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, into: storage.base)
+            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, variant: variant,
+                                    into: storage.base)
             return body(storage.base)
         }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelCount) { scratch in
-            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, into: scratch.baseAddress!)
+            winogradKernelTransform(weight, outChannels: outChannels, channels: channels, variant: variant,
+                                    into: scratch.baseAddress!)
             body(scratch.baseAddress!)
         }
     }
 
     /// The block's part of a kept transformed input: blocks are stored one after another.
     private func keptInput(of saved: Saved, _ block: ImageBlocking.Block) -> UnsafeMutablePointer<Float> {
-        saved.input.base + 16 * channels * tiling.tilesPerImage * block.images.lowerBound
+        saved.input.base + inputCountPerImage * block.images.lowerBound
     }
 
-    /// Runs `body` for every block of images with its transformed-input buffer (16·C·P floats),
-    /// its transformed-output buffer (16·K·P) and P, the block's tiles.
+    /// Runs `body` for every block of images with its transformed-input buffer (n²·C·P floats),
+    /// its transformed-output buffer (n²·K·P) and P, the block's tiles.
     private func forEachBlock(_ body: (_ block: ImageBlocking.Block, _ v: UnsafeMutablePointer<Float>,
                                        _ m: UnsafeMutablePointer<Float>, _ tiles: Int) -> Void) {
-        let inputCount = 16 * channels * blocking.blockImages * tiling.tilesPerImage
+        let inputCount = inputCountPerImage * blocking.blockImages
         blocking.forEach { block, buffer in
             body(block, buffer, buffer + inputCount, block.images.count * tiling.tilesPerImage)
         }
