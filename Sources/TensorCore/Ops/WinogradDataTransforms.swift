@@ -13,12 +13,10 @@
 /// `winogradInputTransform` for variant `V`.
 @inline(__always)
 func inputTransform<V: WinogradMatrices>(_: V.Type, _ x: UnsafePointer<Float>, _ t: WinogradTiling,
-                                                 images: Range<Int>, into v: UnsafeMutablePointer<Float>,
-                                                 parallel: Bool) {
+                                         images: Range<Int>, into v: UnsafeMutablePointer<Float>,
+                                         parallel: Bool) {
     let n = V.inputTile
-    // Each plane at (1, 1) of a zero border; rows wide enough for 8-float loads at every tile.
-    let chunks = WinogradChunks(t, images: images, rowStride: V.outputTile * t.tileColumns + 8,
-                                rows: V.outputTile * t.tileRows + 2)
+    let chunks = WinogradChunks.patches(t, images: images, tile: V.outputTile)
     chunks.forEach(parallel: parallel, gridCount: n * n) { c, chunk, scratch, grid in
         chunks.copyPlanes(of: x, channel: c, chunk: chunk, into: scratch, at: chunks.rowStride + 1)
         chunks.forEachGroup(of: chunk, tile: V.outputTile, in: scratch) { first, lanes, origins in
@@ -37,11 +35,10 @@ func inputTransform<V: WinogradMatrices>(_: V.Type, _ x: UnsafePointer<Float>, _
 /// `winogradOutputTransform` for variant `V`.
 @inline(__always)
 func outputTransform<V: WinogradMatrices>(_: V.Type, _ m: UnsafePointer<Float>, _ t: WinogradTiling,
-                                                  images: Range<Int>, into y: UnsafeMutablePointer<Float>,
-                                                  accumulate: Bool, parallel: Bool) {
+                                          images: Range<Int>, into y: UnsafeMutablePointer<Float>,
+                                          accumulate: Bool, parallel: Bool) {
     let (n, size) = (V.inputTile, V.outputTile)
-    // Output tiles side by side, rows wide enough for 4-float stores at every tile.
-    let chunks = WinogradChunks(t, images: images, rowStride: size * t.tileColumns + 4, rows: size * t.tileRows)
+    let chunks = WinogradChunks.outputs(t, images: images, tile: size)
     chunks.forEach(parallel: parallel, gridCount: n * n) { k, chunk, scratch, grid in
         chunks.forEachGroup(of: chunk, tile: size, in: scratch) { first, lanes, origins in
             grid.load(count: n * n, from: m + chunks.transformedOffset(channel: k, chunk: chunk) + first,
@@ -61,11 +58,10 @@ func outputTransform<V: WinogradMatrices>(_: V.Type, _ m: UnsafePointer<Float>, 
 /// `winogradOutputGradientTransform` for variant `V`.
 @inline(__always)
 func outputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dy: UnsafePointer<Float>, _ t: WinogradTiling,
-                                                          images: Range<Int>, into dm: UnsafeMutablePointer<Float>,
-                                                          parallel: Bool) {
+                                                  images: Range<Int>, into dm: UnsafeMutablePointer<Float>,
+                                                  parallel: Bool) {
     let (n, size) = (V.inputTile, V.outputTile)
-    // dy's planes, 0 past the image, rows wide enough for 4-float loads at every tile.
-    let chunks = WinogradChunks(t, images: images, rowStride: size * t.tileColumns + 4, rows: size * t.tileRows)
+    let chunks = WinogradChunks.outputs(t, images: images, tile: size)
     chunks.forEach(parallel: parallel, gridCount: n * n) { k, chunk, scratch, grid in
         chunks.copyPlanes(of: dy, channel: k, chunk: chunk, into: scratch, at: 0)
         chunks.forEachGroup(of: chunk, tile: size, in: scratch) { first, lanes, origins in
@@ -84,12 +80,10 @@ func outputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dy: UnsafePointer
 /// `winogradInputGradientTransform` for variant `V`.
 @inline(__always)
 func inputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dv: UnsafePointer<Float>, _ t: WinogradTiling,
-                                                         images: Range<Int>, into dx: UnsafeMutablePointer<Float>,
-                                                         accumulate: Bool, parallel: Bool) {
+                                                 images: Range<Int>, into dx: UnsafeMutablePointer<Float>,
+                                                 accumulate: Bool, parallel: Bool) {
     let n = V.inputTile
-    // Patches in planes with a border of 1, rows wide enough for 8-float adds at every tile.
-    let chunks = WinogradChunks(t, images: images, rowStride: V.outputTile * t.tileColumns + 8,
-                                rows: V.outputTile * t.tileRows + 2)
+    let chunks = WinogradChunks.patches(t, images: images, tile: V.outputTile)
     chunks.forEach(parallel: parallel, gridCount: n * n) { c, chunk, scratch, grid in
         scratch.update(repeating: 0, count: chunk.count * chunks.slot)
         chunks.forEachGroup(of: chunk, tile: V.outputTile, in: scratch) { first, lanes, origins in
@@ -120,10 +114,22 @@ struct WinogradChunks {
     /// Floats between a transformed array's positions: C·P over the block's P tiles.
     let positionStride: Int
 
-    init(_ t: WinogradTiling, images: Range<Int>, rowStride: Int, rows: Int) {
+    private init(_ t: WinogradTiling, images: Range<Int>, rowStride: Int, rows: Int) {
         (tiling, self.images, self.rowStride, self.rows) = (t, images, rowStride, rows)
         chunkImages = max(1, min(images.count, 64 / t.tilesPerImage))
         positionStride = t.channels * images.count * t.tilesPerImage
+    }
+
+    /// Slots for the input's patches: each plane at (1, 1) of a zero border, rows wide enough
+    /// for 8-float loads and adds at every tile of `tile` outputs per side.
+    static func patches(_ t: WinogradTiling, images: Range<Int>, tile: Int) -> WinogradChunks {
+        WinogradChunks(t, images: images, rowStride: tile * t.tileColumns + 8, rows: tile * t.tileRows + 2)
+    }
+
+    /// Slots for the output's tiles (or dy's, 0 past the image), rows wide enough for 4-float
+    /// loads and stores at every tile of `tile` outputs per side.
+    static func outputs(_ t: WinogradTiling, images: Range<Int>, tile: Int) -> WinogradChunks {
+        WinogradChunks(t, images: images, rowStride: tile * t.tileColumns + 4, rows: tile * t.tileRows)
     }
 
     /// Floats of one image's slot.
