@@ -64,6 +64,45 @@ final class BenchmarkTests: XCTestCase {
         }
     }
 
+    /// Forward + backward milliseconds of the Winograd convolutions with small weights, on one
+    /// thread, in blocks by the column rule (`columnBudgetBytes`, at least `minimumBlockColumns`
+    /// tiles: these convolutions' blocks before the cache rule) and in blocks of V + M of
+    /// 512 KiB, 1 MiB and 2 MiB (`winogradBlockBytes`), alternating; medians of 5 rounds.
+    func testWinogradBlockBudgets() {
+        let shapes: [(name: String, channels: Int, size: Int, batch: Int)] = [
+            ("small layer1 16 32px", 16, 32, 64), ("small layer2 32 16px", 32, 16, 64),
+            ("small layer3 64 8px", 64, 8, 64), ("small layer4 128 4px", 128, 4, 64),
+            ("small strong layer1 16 14px", 16, 14, 64), ("small strong layer2 32 7px", 32, 7, 64),
+            ("resnet50 layer1 64 56px", 64, 56, 32), ("resnet50 layer2 128 28px", 128, 28, 32),
+            ("resnet50 strong layer1 64 24px", 64, 24, 32),
+        ]
+        let budgets: [Int?] = [nil, 512 << 10, 1 << 20, 2 << 20]
+        print("threads 1; forward + backward ms, median of 5 rounds: column rule | V + M per block 512 KiB, 1 MiB, 2 MiB")
+        let saved = (ConvolutionTuning.perThreadWeightLimit, ConvolutionTuning.winogradBlockBytes)
+        defer { (ConvolutionTuning.perThreadWeightLimit, ConvolutionTuning.winogradBlockBytes) = saved }
+        Threading.withThreadCount(1) {
+            for shape in shapes {
+                var rounds = [[Double]](repeating: [], count: budgets.count)
+                for _ in 0..<5 {
+                    for (index, budget) in budgets.enumerated() {
+                        // At one thread the split is moot: a limit of 0 only turns the cache rule off.
+                        ConvolutionTuning.perThreadWeightLimit = budget == nil ? 0 : saved.0
+                        ConvolutionTuning.winogradBlockBytes = budget ?? saved.1
+                        let t = ConvolutionBenchmark.measure(inChannels: shape.channels, outChannels: shape.channels,
+                                                             kernelSize: 3, padding: 1, height: shape.size,
+                                                             width: shape.size, batch: shape.batch, repetitions: 3)
+                        rounds[index].append((t.forward + t.backward) * 1e3)
+                    }
+                }
+                let medians = rounds.map { $0.sorted()[2] }
+                print(String(format: "%-32@ columns %7.2f | %7.2f %7.2f %7.2f  time at 1 MiB over columns %.2f",
+                             shape.name as NSString, medians[0], medians[1], medians[2], medians[3],
+                             medians[2] / medians[0]))
+                XCTAssertGreaterThan(medians[2], 0)
+            }
+        }
+    }
+
     /// Forward + backward milliseconds per convolution at the shapes of the `fashion-mnist`
     /// preset's network (batch 64) and ResNet-50 (batch 32): blocks shared by the threads with
     /// dX by col2im (the earlier code), then with the transposed dX, then one share per thread,

@@ -98,14 +98,16 @@ final class WinogradConvolutionTests: XCTestCase {
 
     /// y, dx and dw as the im2col path gives them (up to float rounding), with both inputs used
     /// twice (gradients added to), at one and two threads, with the batch split into one share
-    /// per thread or not, in one block or in several.
+    /// per thread or not, in one block or in several (under either blocking rule: the small
+    /// weights' `winogradBlockBytes` or the column budget).
     func testMatchesIm2colPath() {
         let saved = (Threading.threadCount, ConvolutionTuning.perThreadWeightLimit,
-                     ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.minimumBlockColumns)
+                     ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.minimumBlockColumns,
+                     ConvolutionTuning.winogradBlockBytes)
         defer {
             Threading.setThreadCount(saved.0)
             (ConvolutionTuning.perThreadWeightLimit, ConvolutionTuning.columnBudgetBytes,
-             ConvolutionTuning.minimumBlockColumns) = (saved.1, saved.2, saved.3)
+             ConvolutionTuning.minimumBlockColumns, ConvolutionTuning.winogradBlockBytes) = (saved.1, saved.2, saved.3, saved.4)
         }
         for c in Self.cases {
             func outputs(winograd: Bool, variant: WinogradVariant? = nil) -> [Tensor] {
@@ -119,10 +121,11 @@ final class WinogradConvolutionTests: XCTestCase {
                 }
                 return result
             }
-            for (threads, split, budget) in [(1, false, Int.max), (2, true, Int.max), (2, true, 1), (2, false, 1)] {
+            for (threads, split, budget) in [(1, false, Int.max), (1, true, 1), (2, true, Int.max), (2, true, 1), (2, false, 1)] {
                 Threading.setThreadCount(threads)
                 ConvolutionTuning.perThreadWeightLimit = split ? Int.max : 0
                 (ConvolutionTuning.columnBudgetBytes, ConvolutionTuning.minimumBlockColumns) = (budget, 0)
+                ConvolutionTuning.winogradBlockBytes = budget
                 let reference = outputs(winograd: false)
                 for variant in WinogradVariant.allCases {
                     let winograd = outputs(winograd: true, variant: variant)

@@ -100,6 +100,16 @@ package enum ConvolutionTuning {
     /// layer1–3 (its layer4's U alone is 36 MiB by F(4×4); keeping it raised the CLSA-Single
     /// step's peak memory past 4 GB).
     nonisolated(unsafe) package static var winogradKeptTransformBytes = 16 << 20
+
+    /// The most bytes of a Winograd block's transformed input and output (V and M, or dV and
+    /// dM) per thread, for weights of at most `perThreadWeightLimit` floats (larger ones keep
+    /// the im2col rule: `columnBudgetBytes`, at least `minimumBlockColumns` tiles). 1 MiB, a
+    /// core's L2 on the AMD EPYC hosts (2 MiB on the Xeon), measured on one thread
+    /// (`BenchmarkTests.testWinogradBlockBudgets`, BENCHMARKS.md): the `fashion-mnist`
+    /// network's convolutions ran forward + backward in 0.6–0.8 of the time they took in
+    /// blocks of at least 2,048 tiles, which spilled past L2; ResNet-50's layer3 and layer4,
+    /// with 1–2 images per MiB, needed more columns per GEMM than that leaves.
+    nonisolated(unsafe) package static var winogradBlockBytes = 1 << 20
 }
 
 /// Convolves channel-major feature maps x [Cin, N, H, W] with weight [Cout, Cin, kh, kw]
@@ -291,14 +301,23 @@ package struct ImageBlocking {
 
     /// Blocks of a batch whose images each need `floatsPerImage` floats of buffer and give
     /// `columnsPerImage` columns to the block's GEMMs, for a weight matrix of `weightCount` floats.
-    package init(batch: Int, floatsPerImage: Int, columnsPerImage: Int, weightCount: Int) {
+    /// With `cacheBytes`, a weight matrix of at most `ConvolutionTuning.perThreadWeightLimit`
+    /// floats takes blocks of at most `cacheBytes` per thread, however few columns that leaves
+    /// (at least one image): its GEMMs are cheap to set up, and what a block writes is read
+    /// again from the core's own cache.
+    package init(batch: Int, floatsPerImage: Int, columnsPerImage: Int, weightCount: Int, cacheBytes: Int? = nil) {
         self.batch = batch
-        let split = Threading.threadCount > 1 && weightCount <= ConvolutionTuning.perThreadWeightLimit
-        shares = split ? Threading.chunkCount(batch) : 1
+        let smallWeights = weightCount <= ConvolutionTuning.perThreadWeightLimit
+        shares = Threading.threadCount > 1 && smallWeights ? Threading.chunkCount(batch) : 1
         let shareImages = (batch + shares - 1) / shares
-        let imageBytes = floatsPerImage * MemoryLayout<Float>.stride
-        let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + columnsPerImage - 1) / max(columnsPerImage, 1)
-        let fitting = max(1, ConvolutionTuning.columnBudgetBytes / shares / max(imageBytes, 1), imagesForColumns)
+        let imageBytes = max(floatsPerImage * MemoryLayout<Float>.stride, 1)
+        let fitting: Int
+        if let cacheBytes, smallWeights {
+            fitting = max(1, cacheBytes / imageBytes)
+        } else {
+            let imagesForColumns = (ConvolutionTuning.minimumBlockColumns + columnsPerImage - 1) / max(columnsPerImage, 1)
+            fitting = max(1, ConvolutionTuning.columnBudgetBytes / shares / imageBytes, imagesForColumns)
+        }
         let blocks = (shareImages + fitting - 1) / fitting
         blockImages = max(1, (shareImages + blocks - 1) / max(blocks, 1))
         columnCount = floatsPerImage * blockImages

@@ -12,8 +12,9 @@
 /// recomputes its columns.
 ///
 /// Blocks and threads follow `ImageBlocking`: small weight matrices split the batch into one
-/// share per thread, each with its own buffers and single-threaded GEMMs, summing its own dU,
-/// added in share order afterwards; larger ones run every block on all threads. Results are
+/// share per thread, each with its own buffers and single-threaded GEMMs, in blocks whose V and
+/// M fit `ConvolutionTuning.winogradBlockBytes` (the core's L2), summing its own dU, added in
+/// share order afterwards; larger ones run every block on all threads. Results are
 /// therefore the same on every run at a fixed thread count.
 package struct WinogradConvolution {
     private let tiling: WinogradTiling
@@ -32,7 +33,8 @@ package struct WinogradConvolution {
         self.outChannels = outChannels
         let tiles = tiling.tilesPerImage
         blocking = ImageBlocking(batch: g.batch, floatsPerImage: variant.positions * (g.channels + outChannels) * tiles,
-                                 columnsPerImage: tiles, weightCount: outChannels * g.channels * 9)
+                                 columnsPerImage: tiles, weightCount: outChannels * g.channels * 9,
+                                 cacheBytes: ConvolutionTuning.winogradBlockBytes)
     }
 
     /// The variant the convolution runs as.
