@@ -7,8 +7,9 @@
 /// then processed in groups of four consecutive tiles, whichever rows or images they belong to,
 /// so that every group but a chunk's last fills all four lanes. A group's rows of patch values
 /// are loaded (or stored) per lane at the lane's own tile and turned into columns across the
-/// lanes by 4×4 transposes; the values between a transform's row and column passes sit in a
-/// `LaneGrid` of n² SIMD4 in the same scratch memory.
+/// lanes by 4×4 transposes (`LaneRow`). Each 2-D transform is one 1-D pass that reads (or
+/// writes) the transformed array directly and one that reads (or writes) those rows; between
+/// the two, the values sit in a `LaneGrid` of n² SIMD4 in the same scratch memory.
 
 /// `winogradInputTransform` for variant `V`.
 @inline(__always)
@@ -20,14 +21,17 @@ func inputTransform<V: WinogradMatrices>(_: V.Type, _ x: UnsafePointer<Float>, _
     chunks.forEach(parallel: parallel, gridCount: n * n) { c, chunk, scratch, grid in
         chunks.copyPlanes(of: x, channel: c, chunk: chunk, into: scratch, at: chunks.rowStride + 1)
         chunks.forEachGroup(of: chunk, tile: V.outputTile, in: scratch) { first, lanes, origins in
-            // d·B row by row (Bᵀ on each row), then Bᵀ on each column of that.
+            // d·B row by row (Bᵀ on each row), then Bᵀ on each column of that, into V.
             for i in 0..<n {
-                grid.loadRows(origins, offset: i * chunks.rowStride, count: n, at: i * n)
-                V.timesBT(grid, i * n, 1)
+                let row = LaneRow(loading: origins, offset: i * chunks.rowStride, count: n)
+                V.timesBT({ row[$0] }, { grid[i * n + $0] = $1 })
             }
-            for j in 0..<n { V.timesBT(grid, j, n) }
-            grid.store(count: n * n, to: v + chunks.transformedOffset(channel: c, chunk: chunk) + first,
-                       stride: chunks.positionStride, lanes: lanes)
+            let target = v + chunks.transformedOffset(channel: c, chunk: chunk) + first
+            for j in 0..<n {
+                V.timesBT({ grid[$0 * n + j] }) { k, value in
+                    store(value, to: target + (k * n + j) * chunks.positionStride, lanes: lanes)
+                }
+            }
         }
     }
 }
@@ -41,14 +45,16 @@ func outputTransform<V: WinogradMatrices>(_: V.Type, _ m: UnsafePointer<Float>, 
     let chunks = WinogradChunks.outputs(t, images: images, tile: size)
     chunks.forEach(parallel: parallel, gridCount: n * n) { k, chunk, scratch, grid in
         chunks.forEachGroup(of: chunk, tile: size, in: scratch) { first, lanes, origins in
-            grid.load(count: n * n, from: m + chunks.transformedOffset(channel: k, chunk: chunk) + first,
-                      stride: chunks.positionStride, lanes: lanes)
-            // Aᵀ·M column by column, then ·A on each of its m rows. Tiles are written in order,
-            // each row's 4 floats past its m spilling onto the next tile's, written later.
-            for j in 0..<n { V.timesAT(grid, j, n) }
+            // Aᵀ·M column by column from M, then ·A on each of its m rows. Tiles are written in
+            // order, each row's 4 floats past its m spilling onto the next tile's, written later.
+            let source = m + chunks.transformedOffset(channel: k, chunk: chunk) + first
+            for j in 0..<n {
+                V.timesAT({ load(source + ($0 * n + j) * chunks.positionStride, lanes: lanes) }) { grid[$0 * n + j] = $1 }
+            }
             for r in 0..<size {
-                V.timesAT(grid, r * n, 1)
-                grid.storeRows(origins, offset: r * chunks.rowStride, from: r * n, lanes: lanes)
+                var row = LaneRow()
+                V.timesAT({ grid[r * n + $0] }, { row[$0] = $1 })
+                row.store(to: origins, offset: r * chunks.rowStride, lanes: lanes)
             }
         }
         chunks.writePlanes(from: scratch, at: 0, into: y, channel: k, chunk: chunk, accumulate: accumulate)
@@ -65,14 +71,17 @@ func outputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dy: UnsafePointer
     chunks.forEach(parallel: parallel, gridCount: n * n) { k, chunk, scratch, grid in
         chunks.copyPlanes(of: dy, channel: k, chunk: chunk, into: scratch, at: 0)
         chunks.forEachGroup(of: chunk, tile: size, in: scratch) { first, lanes, origins in
-            // dy·Aᵀ row by row (A on each row), then A on each column of that.
+            // dy·Aᵀ row by row (A on each row), then A on each column of that, into dM.
             for r in 0..<size {
-                grid.loadRows(origins, offset: r * chunks.rowStride, count: size, at: r * n)
-                V.timesA(grid, r * n, 1)
+                let row = LaneRow(loading: origins, offset: r * chunks.rowStride, count: size)
+                V.timesA({ row[$0] }, { grid[r * n + $0] = $1 })
             }
-            for j in 0..<n { V.timesA(grid, j, n) }
-            grid.store(count: n * n, to: dm + chunks.transformedOffset(channel: k, chunk: chunk) + first,
-                       stride: chunks.positionStride, lanes: lanes)
+            let target = dm + chunks.transformedOffset(channel: k, chunk: chunk) + first
+            for j in 0..<n {
+                V.timesA({ grid[$0 * n + j] }) { i, value in
+                    store(value, to: target + (i * n + j) * chunks.positionStride, lanes: lanes)
+                }
+            }
         }
     }
 }
@@ -87,14 +96,16 @@ func inputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dv: UnsafePointer<
     chunks.forEach(parallel: parallel, gridCount: n * n) { c, chunk, scratch, grid in
         scratch.update(repeating: 0, count: chunk.count * chunks.slot)
         chunks.forEachGroup(of: chunk, tile: V.outputTile, in: scratch) { first, lanes, origins in
-            grid.load(count: n * n, from: dv + chunks.transformedOffset(channel: c, chunk: chunk) + first,
-                      stride: chunks.positionStride, lanes: lanes)
-            // B·dV column by column, then ·Bᵀ (B on each row) added onto the patch rows, tile
-            // after tile (neighbouring patches overlap).
-            for j in 0..<n { V.timesB(grid, j, n) }
+            // B·dV column by column from dV, then ·Bᵀ (B on each row) added onto the patch
+            // rows, tile after tile (neighbouring patches overlap).
+            let source = dv + chunks.transformedOffset(channel: c, chunk: chunk) + first
+            for j in 0..<n {
+                V.timesB({ load(source + ($0 * n + j) * chunks.positionStride, lanes: lanes) }) { grid[$0 * n + j] = $1 }
+            }
             for i in 0..<n {
-                V.timesB(grid, i * n, 1)
-                grid.addRows(origins, offset: i * chunks.rowStride, from: i * n, count: n, lanes: lanes)
+                var row = LaneRow()
+                V.timesB({ grid[i * n + $0] }, { row[$0] = $1 })
+                row.add(to: origins, offset: i * chunks.rowStride, count: n, lanes: lanes)
             }
         }
         chunks.writePlanes(from: scratch, at: chunks.rowStride + 1, into: dx, channel: c, chunk: chunk,
@@ -263,77 +274,100 @@ struct LaneGrid {
         get { base.loadUnaligned(fromByteOffset: index &* 16, as: SIMD4<Float>.self) }
         nonmutating set { base.storeBytes(of: newValue, toByteOffset: index &* 16, as: SIMD4<Float>.self) }
     }
+}
 
-    /// grid[at + c] = column c of the lanes' rows (`count` ≤ 8 floats from each origin +
-    /// `offset`; 8 are read where `count` > 4, else 4).
+/// Up to 8 columns of a group's rows, as SIMD4 across the lanes: element l of column c is
+/// float c of lane l's row.
+struct LaneRow {
+    private var low: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) = (.zero, .zero, .zero, .zero)
+    private var high: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) = (.zero, .zero, .zero, .zero)
+
+    /// Zero columns.
+    @inline(__always) init() {}
+
+    /// The first `count` ≤ 8 floats of each lane's row at its origin + `offset` (8 are read
+    /// where `count` > 4, else 4).
     @inline(__always)
-    func loadRows(_ origins: LaneOrigins, offset: Int, count: Int, at index: Int) {
+    init(loading origins: LaneOrigins, offset: Int, count: Int) {
         @inline(__always) func row(_ lane: Int) -> UnsafeRawPointer { UnsafeRawPointer(origins[lane]) + offset * 4 }
-        let low = transposed(row(0).loadUnaligned(as: SIMD4<Float>.self), row(1).loadUnaligned(as: SIMD4<Float>.self),
-                             row(2).loadUnaligned(as: SIMD4<Float>.self), row(3).loadUnaligned(as: SIMD4<Float>.self))
-        self[index] = low.0; self[index + 1] = low.1; self[index + 2] = low.2; self[index + 3] = low.3
+        low = transposed(row(0).loadUnaligned(as: SIMD4<Float>.self), row(1).loadUnaligned(as: SIMD4<Float>.self),
+                         row(2).loadUnaligned(as: SIMD4<Float>.self), row(3).loadUnaligned(as: SIMD4<Float>.self))
         guard count > 4 else { return }
-        let high = transposed(row(0).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
-                              row(1).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
-                              row(2).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
-                              row(3).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self))
-        self[index + 4] = high.0; self[index + 5] = high.1
-        if count > 6 { self[index + 6] = high.2; self[index + 7] = high.3 }
+        high = transposed(row(0).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
+                          row(1).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
+                          row(2).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
+                          row(3).loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self))
     }
 
-    /// Stores columns 0–3 of grid[at…] into each real lane's row at its origin + `offset`, lane
-    /// after lane: 4 floats each, of which the tile's own are the first m.
+    /// Column `column` (< 8).
+    @inline(__always) subscript(_ column: Int) -> SIMD4<Float> {
+        get {
+            switch column {
+            case 0: low.0
+            case 1: low.1
+            case 2: low.2
+            case 3: low.3
+            case 4: high.0
+            case 5: high.1
+            case 6: high.2
+            default: high.3
+            }
+        }
+        set {
+            switch column {
+            case 0: low.0 = newValue
+            case 1: low.1 = newValue
+            case 2: low.2 = newValue
+            case 3: low.3 = newValue
+            case 4: high.0 = newValue
+            case 5: high.1 = newValue
+            case 6: high.2 = newValue
+            default: high.3 = newValue
+            }
+        }
+    }
+
+    /// Stores columns 0–3 into each real lane's row at its origin + `offset`, lane after lane:
+    /// 4 floats each, of which the tile's own are the first m.
     @inline(__always)
-    func storeRows(_ origins: LaneOrigins, offset: Int, from index: Int, lanes: Int) {
-        let rows = transposed(self[index], self[index + 1], self[index + 2], self[index + 3])
+    func store(to origins: LaneOrigins, offset: Int, lanes: Int) {
+        let rows = transposed(low.0, low.1, low.2, low.3)
         for lane in 0..<lanes {
             (origins[lane] + offset * 4).storeBytes(of: pick(rows, lane), as: SIMD4<Float>.self)
         }
     }
 
-    /// Adds columns 0…count − 1 (count ≤ 8) of grid[at…] onto each real lane's row at its origin
-    /// + `offset`, lane after lane (neighbouring tiles' rows may overlap).
+    /// Adds columns 0…count − 1 (count ≤ 8; the others are 0) onto each real lane's row at its
+    /// origin + `offset`, lane after lane (neighbouring tiles' rows may overlap).
     @inline(__always)
-    func addRows(_ origins: LaneOrigins, offset: Int, from index: Int, count: Int, lanes: Int) {
-        let low = transposed(self[index], self[index + 1], self[index + 2], self[index + 3])
-        @inline(__always) func column(_ c: Int) -> SIMD4<Float> { c < count ? self[index + c] : .zero }
-        let high = count > 4 ? transposed(column(4), column(5), column(6), column(7)) : (.zero, .zero, .zero, .zero)
+    func add(to origins: LaneOrigins, offset: Int, count: Int, lanes: Int) {
+        let rowsLow = transposed(low.0, low.1, low.2, low.3)
+        let rowsHigh = transposed(high.0, high.1, high.2, high.3)
         @inline(__always) func add(_ value: SIMD4<Float>, _ target: UnsafeMutableRawPointer) {
             target.storeBytes(of: target.loadUnaligned(as: SIMD4<Float>.self) + value, as: SIMD4<Float>.self)
         }
         for lane in 0..<lanes {
             let target = origins[lane] + offset * 4
-            add(pick(low, lane), target)
-            if count > 4 { add(pick(high, lane), target + 16) }
+            add(pick(rowsLow, lane), target)
+            if count > 4 { add(pick(rowsHigh, lane), target + 16) }
         }
     }
+}
 
-    /// grid[k] = the SIMD4 at p + k·stride for k < count (its first `lanes` floats; 0 in the others).
-    @inline(__always)
-    func load(count: Int, from p: UnsafePointer<Float>, stride: Int, lanes: Int) {
-        if lanes == 4 {
-            for k in 0..<count { self[k] = UnsafeRawPointer(p + k &* stride).loadUnaligned(as: SIMD4<Float>.self) }
-            return
-        }
-        for k in 0..<count {
-            var vector = SIMD4<Float>()
-            for lane in 0..<lanes { vector[lane] = p[k &* stride + lane] }
-            self[k] = vector
-        }
-    }
+/// The SIMD4 at p: its first `lanes` floats, 0 in the others.
+@inline(__always)
+private func load(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD4<Float> {
+    if lanes == 4 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+    var vector = SIMD4<Float>()
+    for lane in 0..<lanes { vector[lane] = p[lane] }
+    return vector
+}
 
-    /// Writes grid[k] (its first `lanes` floats) at p + k·stride for k < count.
-    @inline(__always)
-    func store(count: Int, to p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int) {
-        if lanes == 4 {
-            for k in 0..<count { UnsafeMutableRawPointer(p + k &* stride).storeBytes(of: self[k], as: SIMD4<Float>.self) }
-            return
-        }
-        for k in 0..<count {
-            let vector = self[k]
-            for lane in 0..<lanes { p[k &* stride + lane] = vector[lane] }
-        }
-    }
+/// Writes the first `lanes` floats of `value` at p.
+@inline(__always)
+private func store(_ value: SIMD4<Float>, to p: UnsafeMutablePointer<Float>, lanes: Int) {
+    if lanes == 4 { return UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self) }
+    for lane in 0..<lanes { p[lane] = value[lane] }
 }
 
 /// Element `lane` of four vectors.

@@ -1,18 +1,19 @@
-/// The 1-D matrices of the Winograd variants (`WinogradTransforms`), applied in place to n
-/// values of a `LaneGrid` (first, first + step, …), four tiles at once, one SIMD4 lane per
-/// tile. A 2-D transform is one such product over every row of a tile and then one over every
-/// column (`WinogradDataTransforms`).
+/// The 1-D matrices of the Winograd variants (`WinogradTransforms`), applied to n values, four
+/// tiles at once, one SIMD4 lane per tile. A 2-D transform is one such product over every row
+/// of a tile and then one over every column (`WinogradDataTransforms`). Each product reads its
+/// inputs through `x` (x(k): the k-th value) before it writes any output through `y` (y(k, v):
+/// the k-th value is v), so the two may be the same values.
 protocol WinogradMatrices {
     /// m: a tile's outputs per side.
     static var outputTile: Int { get }
-    /// Bᵀ·x for the n values of x.
-    static func timesBT(_ grid: LaneGrid, _ first: Int, _ step: Int)
-    /// B·x for the n values of x: the adjoint of `timesBT`.
-    static func timesB(_ grid: LaneGrid, _ first: Int, _ step: Int)
-    /// Aᵀ·x for the n values of x, into the first m of them.
-    static func timesAT(_ grid: LaneGrid, _ first: Int, _ step: Int)
-    /// A·x for the first m values, into all n: the adjoint of `timesAT`.
-    static func timesA(_ grid: LaneGrid, _ first: Int, _ step: Int)
+    /// Bᵀ·x for n values of x, n outputs.
+    static func timesBT(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void)
+    /// B·x for n values of x, n outputs: the adjoint of `timesBT`.
+    static func timesB(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void)
+    /// Aᵀ·x for n values of x, m outputs.
+    static func timesAT(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void)
+    /// A·x for m values of x, n outputs: the adjoint of `timesAT`.
+    static func timesA(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void)
 }
 
 extension WinogradMatrices {
@@ -30,36 +31,37 @@ enum WinogradF2Matrices: WinogradMatrices {
     static var outputTile: Int { 2 }
 
     @inline(__always)
-    static func timesBT(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let (x0, x1, x2, x3) = (grid[first], grid[first + step], grid[first + 2 * step], grid[first + 3 * step])
-        grid[first] = x0 - x2
-        grid[first + step] = x1 + x2
-        grid[first + 2 * step] = x2 - x1
-        grid[first + 3 * step] = x1 - x3
+    static func timesBT(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (x0, x1, x2, x3) = (x(0), x(1), x(2), x(3))
+        y(0, x0 - x2)
+        y(1, x1 + x2)
+        y(2, x2 - x1)
+        y(3, x1 - x3)
     }
 
     @inline(__always)
-    static func timesB(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let (x0, x1, x2, x3) = (grid[first], grid[first + step], grid[first + 2 * step], grid[first + 3 * step])
-        grid[first] = x0
-        grid[first + step] = x1 - x2 + x3
-        grid[first + 2 * step] = x1 + x2 - x0
-        grid[first + 3 * step] = -x3
+    static func timesB(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (x0, x1, x2, x3) = (x(0), x(1), x(2), x(3))
+        y(0, x0)
+        y(1, x1 - x2 + x3)
+        y(2, x1 + x2 - x0)
+        y(3, -x3)
     }
 
     @inline(__always)
-    static func timesAT(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let (x0, x1, x2, x3) = (grid[first], grid[first + step], grid[first + 2 * step], grid[first + 3 * step])
-        grid[first] = x0 + x1 + x2
-        grid[first + step] = x1 - x2 - x3
+    static func timesAT(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (x0, x1, x2, x3) = (x(0), x(1), x(2), x(3))
+        y(0, x0 + x1 + x2)
+        y(1, x1 - x2 - x3)
     }
 
     @inline(__always)
-    static func timesA(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let (u0, u1) = (grid[first], grid[first + step])
-        grid[first + step] = u0 + u1
-        grid[first + 2 * step] = u0 - u1
-        grid[first + 3 * step] = -u1
+    static func timesA(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (u0, u1) = (x(0), x(1))
+        y(0, u0)
+        y(1, u0 + u1)
+        y(2, u0 - u1)
+        y(3, -u1)
     }
 }
 
@@ -75,57 +77,52 @@ enum WinogradF4Matrices: WinogradMatrices {
     static var outputTile: Int { 4 }
 
     @inline(__always)
-    private static func six(_ grid: LaneGrid, _ first: Int, _ step: Int)
-        -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-        (grid[first], grid[first + step], grid[first + 2 * step], grid[first + 3 * step],
-         grid[first + 4 * step], grid[first + 5 * step])
+    static func timesBT(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (x0, x1, x2, x3, x4, x5) = (x(0), x(1), x(2), x(3), x(4), x(5))
+        let (a, b) = (x4 - 4 * x2, 4 * x1 - x3)
+        let (c, d) = (x4 - x2, 2 * (x1 - x3))
+        y(0, 4 * x0 - 5 * x2 + x4)
+        y(1, a - b)
+        y(2, a + b)
+        y(3, c - d)
+        y(4, c + d)
+        y(5, 4 * x1 - 5 * x3 + x5)
     }
 
     @inline(__always)
-    static func timesBT(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let x = six(grid, first, step)
-        let (a, b) = (x.4 - 4 * x.2, 4 * x.1 - x.3)
-        let (c, d) = (x.4 - x.2, 2 * (x.1 - x.3))
-        grid[first] = 4 * x.0 - 5 * x.2 + x.4
-        grid[first + step] = a - b
-        grid[first + 2 * step] = a + b
-        grid[first + 3 * step] = c - d
-        grid[first + 4 * step] = c + d
-        grid[first + 5 * step] = 4 * x.1 - 5 * x.3 + x.5
+    static func timesB(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (x0, x1, x2, x3, x4, x5) = (x(0), x(1), x(2), x(3), x(4), x(5))
+        let (s, d) = (x1 + x2, x1 - x2)
+        let (s2, d2) = (x3 + x4, 2 * (x3 - x4))
+        y(0, 4 * x0)
+        y(1, 4 * (x5 - d) - d2)
+        y(2, -5 * x0 - 4 * s - s2)
+        y(3, d + d2 - 5 * x5)
+        y(4, x0 + s + s2)
+        y(5, x5)
     }
 
     @inline(__always)
-    static func timesB(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let x = six(grid, first, step)
-        let (s, d) = (x.1 + x.2, x.1 - x.2)
-        let (s2, d2) = (x.3 + x.4, 2 * (x.3 - x.4))
-        grid[first] = 4 * x.0
-        grid[first + step] = 4 * (x.5 - d) - d2
-        grid[first + 2 * step] = -5 * x.0 - 4 * s - s2
-        grid[first + 3 * step] = d + d2 - 5 * x.5
-        grid[first + 4 * step] = x.0 + s + s2
+    static func timesAT(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (x0, x1, x2, x3, x4, x5) = (x(0), x(1), x(2), x(3), x(4), x(5))
+        let (s, d) = (x1 + x2, x1 - x2)
+        let (s2, d2) = (x3 + x4, x3 - x4)
+        y(0, x0 + s + s2)
+        y(1, d + 2 * d2)
+        y(2, s + 4 * s2)
+        y(3, d + 8 * d2 + x5)
     }
 
     @inline(__always)
-    static func timesAT(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let x = six(grid, first, step)
-        let (s, d) = (x.1 + x.2, x.1 - x.2)
-        let (s2, d2) = (x.3 + x.4, x.3 - x.4)
-        grid[first] = x.0 + s + s2
-        grid[first + step] = d + 2 * d2
-        grid[first + 2 * step] = s + 4 * s2
-        grid[first + 3 * step] = d + 8 * d2 + x.5
-    }
-
-    @inline(__always)
-    static func timesA(_ grid: LaneGrid, _ first: Int, _ step: Int) {
-        let (u0, u1, u2, u3) = (grid[first], grid[first + step], grid[first + 2 * step], grid[first + 3 * step])
+    static func timesA(_ x: (Int) -> SIMD4<Float>, _ y: (Int, SIMD4<Float>) -> Void) {
+        let (u0, u1, u2, u3) = (x(0), x(1), x(2), x(3))
         let (even, odd) = (u0 + u2, u1 + u3)
         let (even2, odd2) = (u0 + 4 * u2, 2 * u1 + 8 * u3)
-        grid[first + step] = even + odd
-        grid[first + 2 * step] = even - odd
-        grid[first + 3 * step] = even2 + odd2
-        grid[first + 4 * step] = even2 - odd2
-        grid[first + 5 * step] = u3
+        y(0, u0)
+        y(1, even + odd)
+        y(2, even - odd)
+        y(3, even2 + odd2)
+        y(4, even2 - odd2)
+        y(5, u3)
     }
 }
