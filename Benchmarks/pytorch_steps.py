@@ -9,7 +9,8 @@ counts alternating step by step so drift of the host hits each alike:
                  small-image ResNet-18 of width 16 (3x3 stride-1 stem, no max-pool, widths
                  16/32/64/128) with a 128-128-128 projection head, batch 64, keys and weak
                  queries at 32 px, the strong query at 14 px, K 4096 and in-batch negatives,
-                 tau 0.2, alpha 0.99, lr 0.06; as CLSA-Single and as MoCo v2 (no strong view).
+                 tau 0.2, alpha 0.99, lr 0.06, weight decay 5e-4; as CLSA-Single and as MoCo
+                 v2 (no strong view).
   clsa-single    the paper's CLSA-Single step on ResNet-50 (torchvision's layout, fc replaced
                  by a 2048-2048-128 head) at batch 32: keys and weak queries at 224 px, the
                  strong query at 96 px, K 65536, tau 0.2, alpha 0.999, lr 0.03 * 32 / 256.
@@ -19,7 +20,7 @@ counts alternating step by step so drift of the host hits each alike:
 A contrastive step is the whole of one training step: keys from the key encoder with
 shuffle-BN emulated in one process (the shuffled batch in 8 groups, each normalised by its own
 batch statistics), queries, the contrastive loss (plus the distributional loss for CLSA), the
-backward pass, SGD (momentum 0.9, weight decay 1e-4), the key encoder's momentum update and the
+backward pass, SGD (momentum 0.9, the setup's weight decay), the key encoder's momentum update and the
 enqueue. Inputs are synthetic (seeded normal noise), NCHW. Each section runs in a process of its
 own; `torch_<section>_peak_rss_mb` is that process's peak resident memory. The models are built
 here (torchvision is not needed); their layout is torchvision's.
@@ -185,13 +186,14 @@ class ContrastiveSetup:
     alpha: float  # key encoder momentum
     learning_rate: float
     key_groups: int  # shuffle-BN groups
+    weight_decay: float = WEIGHT_DECAY
     query_groups: int = 1  # query BN groups (N: as N data-parallel workers normalise)
     in_batch_negatives: bool = False  # each query against every key of the batch (the released code)
 
 
 FASHION_MNIST_CLSA = ContrastiveSetup(backbone=small_resnet18, batch=64, image_size=32, strong_size=14,
                                       queue_size=4096, temperature=0.2, alpha=0.99, learning_rate=0.06,
-                                      key_groups=8, in_batch_negatives=True)
+                                      key_groups=8, in_batch_negatives=True, weight_decay=5e-4)
 FASHION_MNIST_MOCO = dataclasses.replace(FASHION_MNIST_CLSA, strong_size=None)
 PAPER_CLSA_SINGLE = ContrastiveSetup(backbone=resnet50, batch=32, image_size=224, strong_size=96,
                                      queue_size=65536, temperature=0.2, alpha=0.999,
@@ -208,7 +210,7 @@ class ContrastiveTrainer:
         self.queue = F.normalize(torch.randn(setup.queue_size, EMBEDDING_DIM), dim=1)
         self.pointer = 0
         self.optimizer = torch.optim.SGD(self.query.parameters(), lr=setup.learning_rate,
-                                         momentum=SGD_MOMENTUM, weight_decay=WEIGHT_DECAY)
+                                         momentum=SGD_MOMENTUM, weight_decay=setup.weight_decay)
 
     @torch.no_grad()
     def keys(self, view: torch.Tensor) -> torch.Tensor:
