@@ -22,16 +22,10 @@ func inputTransform<V: WinogradMatrices>(_: V.Type, _ x: UnsafePointer<Float>, _
         chunks.copyPlanes(of: x, channel: c, chunk: chunk, into: scratch, at: chunks.rowStride + 1)
         chunks.forEachGroup(of: chunk, tile: V.outputTile, in: scratch) { first, lanes, origins in
             // d·B row by row (Bᵀ on each row), then Bᵀ on each column of that, into V.
-            for i in 0..<n {
-                let row = LaneRow(loading: origins, offset: i * chunks.rowStride, count: n)
-                V.timesBT({ row[$0] }, { grid[i * n + $0] = $1 })
-            }
-            let target = v + chunks.transformedOffset(channel: c, chunk: chunk) + first
-            for j in 0..<n {
-                V.timesBT({ grid[$0 * n + j] }) { k, value in
-                    store(value, to: target + (k * n + j) * chunks.positionStride, lanes: lanes)
-                }
-            }
+            transformRows(n, of: origins, through: V.timesBT, into: grid, n: n, stride: chunks.rowStride)
+            transformColumns(of: grid, n: n, through: V.timesBT,
+                             into: v + chunks.transformedOffset(channel: c, chunk: chunk) + first,
+                             stride: chunks.positionStride, lanes: lanes)
         }
     }
 }
@@ -72,16 +66,10 @@ func outputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dy: UnsafePointer
         chunks.copyPlanes(of: dy, channel: k, chunk: chunk, into: scratch, at: 0)
         chunks.forEachGroup(of: chunk, tile: size, in: scratch) { first, lanes, origins in
             // dy·Aᵀ row by row (A on each row), then A on each column of that, into dM.
-            for r in 0..<size {
-                let row = LaneRow(loading: origins, offset: r * chunks.rowStride, count: size)
-                V.timesA({ row[$0] }, { grid[r * n + $0] = $1 })
-            }
-            let target = dm + chunks.transformedOffset(channel: k, chunk: chunk) + first
-            for j in 0..<n {
-                V.timesA({ grid[$0 * n + j] }) { i, value in
-                    store(value, to: target + (i * n + j) * chunks.positionStride, lanes: lanes)
-                }
-            }
+            transformRows(size, of: origins, through: V.timesA, into: grid, n: n, stride: chunks.rowStride)
+            transformColumns(of: grid, n: n, through: V.timesA,
+                             into: dm + chunks.transformedOffset(channel: k, chunk: chunk) + first,
+                             stride: chunks.positionStride, lanes: lanes)
         }
     }
 }
@@ -110,6 +98,32 @@ func inputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dv: UnsafePointer<
         }
         chunks.writePlanes(from: scratch, at: chunks.rowStride + 1, into: dx, channel: c, chunk: chunk,
                            accumulate: accumulate)
+    }
+}
+
+/// A 1-D product of `WinogradMatrices`: inputs read through the first closure, outputs
+/// written through the second.
+typealias WinogradProduct = ((Int) -> SIMD4<Float>, (Int, SIMD4<Float>) -> Void) -> Void
+
+/// The first pass of a transform into a transformed array: `count` rows of a group's patches
+/// (`count` values each, `stride` floats apart from the lanes' origins) through `product`,
+/// row r into grid[r·n…].
+@inline(__always)
+private func transformRows(_ count: Int, of origins: LaneOrigins, through product: WinogradProduct,
+                           into grid: LaneGrid, n: Int, stride: Int) {
+    for r in 0..<count {
+        let row = LaneRow(loading: origins, offset: r * stride, count: count)
+        product({ row[$0] }, { grid[r * n + $0] = $1 })
+    }
+}
+
+/// The second pass: every column j of the n×n grid through `product`, output k stored (its
+/// first `lanes` floats) at target + (k·n + j)·stride, position k·n + j of the transformed array.
+@inline(__always)
+private func transformColumns(of grid: LaneGrid, n: Int, through product: WinogradProduct,
+                              into target: UnsafeMutablePointer<Float>, stride: Int, lanes: Int) {
+    for j in 0..<n {
+        product({ grid[$0 * n + j] }) { k, value in store(value, to: target + (k * n + j) * stride, lanes: lanes) }
     }
 }
 
