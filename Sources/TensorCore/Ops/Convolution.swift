@@ -106,9 +106,10 @@ package enum ConvolutionTuning {
     /// the im2col rule: `columnBudgetBytes`, at least `minimumBlockColumns` tiles). 1 MiB, a
     /// core's L2 on the AMD EPYC hosts (2 MiB on the Xeon), measured on one thread
     /// (`BenchmarkTests.testWinogradBlockBudgets`, BENCHMARKS.md): the `fashion-mnist`
-    /// network's convolutions ran forward + backward in 0.6–0.8 of the time they took in
-    /// blocks of at least 2,048 tiles, which spilled past L2; ResNet-50's layer3 and layer4,
-    /// with 1–2 images per MiB, needed more columns per GEMM than that leaves.
+    /// network's convolutions ran forward + backward in 0.31–0.91 of the time they took in
+    /// blocks of at least 2,048 tiles, which spilled past L2, ResNet-50's layer1 and layer2 in
+    /// 0.84 and 0.81; its layer3 and layer4, with 1–2 images per MiB, needed more columns per
+    /// GEMM than that leaves (1.7–1.8× the time).
     nonisolated(unsafe) package static var winogradBlockBytes = 1 << 20
 }
 

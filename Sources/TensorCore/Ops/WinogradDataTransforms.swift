@@ -41,13 +41,9 @@ func outputTransform<V: WinogradMatrices>(_: V.Type, _ m: UnsafePointer<Float>, 
         chunks.forEachGroup(of: chunk, tile: size, in: scratch) { first, lanes, origins in
             // Aᵀ·M column by column from M, then ·A on each of its m rows. Tiles are written in
             // order, each row's 4 floats past its m spilling onto the next tile's, written later.
-            let source = m + chunks.transformedOffset(channel: k, chunk: chunk) + first
-            for j in 0..<n {
-                V.timesAT({ load(source + ($0 * n + j) * chunks.positionStride, lanes: lanes) }) { grid[$0 * n + j] = $1 }
-            }
-            for r in 0..<size {
-                var row = LaneRow()
-                V.timesAT({ grid[r * n + $0] }, { row[$0] = $1 })
+            transformColumns(from: m + chunks.transformedOffset(channel: k, chunk: chunk) + first,
+                             stride: chunks.positionStride, lanes: lanes, through: V.timesAT, into: grid, n: n)
+            transformRows(size, of: grid, n: n, through: V.timesAT) { r, row in
                 row.store(to: origins, offset: r * chunks.rowStride, lanes: lanes)
             }
         }
@@ -86,13 +82,9 @@ func inputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dv: UnsafePointer<
         chunks.forEachGroup(of: chunk, tile: V.outputTile, in: scratch) { first, lanes, origins in
             // B·dV column by column from dV, then ·Bᵀ (B on each row) added onto the patch
             // rows, tile after tile (neighbouring patches overlap).
-            let source = dv + chunks.transformedOffset(channel: c, chunk: chunk) + first
-            for j in 0..<n {
-                V.timesB({ load(source + ($0 * n + j) * chunks.positionStride, lanes: lanes) }) { grid[$0 * n + j] = $1 }
-            }
-            for i in 0..<n {
-                var row = LaneRow()
-                V.timesB({ grid[i * n + $0] }, { row[$0] = $1 })
+            transformColumns(from: dv + chunks.transformedOffset(channel: c, chunk: chunk) + first,
+                             stride: chunks.positionStride, lanes: lanes, through: V.timesB, into: grid, n: n)
+            transformRows(n, of: grid, n: n, through: V.timesB) { i, row in
                 row.add(to: origins, offset: i * chunks.rowStride, count: n, lanes: lanes)
             }
         }
@@ -104,6 +96,12 @@ func inputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dv: UnsafePointer<
 /// A 1-D product of `WinogradMatrices`: inputs read through the first closure, outputs
 /// written through the second.
 typealias WinogradProduct = ((Int) -> SIMD4<Float>, (Int, SIMD4<Float>) -> Void) -> Void
+
+/// Passes of the 2-D transforms over a group of four tiles. Into a transformed array: the
+/// patch rows into the grid (`transformRows(_:of: origins…)`), then the grid's columns into the
+/// array (`transformColumns(of:…)`). Out of one: the array's columns into the grid
+/// (`transformColumns(from:…)`), then the grid's rows out to the patches
+/// (`transformRows(_:of: grid…)`).
 
 /// The first pass of a transform into a transformed array: `count` rows of a group's patches
 /// (`count` values each, `stride` floats apart from the lanes' origins) through `product`,
@@ -124,6 +122,29 @@ private func transformColumns(of grid: LaneGrid, n: Int, through product: Winogr
                               into target: UnsafeMutablePointer<Float>, stride: Int, lanes: Int) {
     for j in 0..<n {
         product({ grid[$0 * n + j] }) { k, value in store(value, to: target + (k * n + j) * stride, lanes: lanes) }
+    }
+}
+
+/// The first pass of a transform out of a transformed array: every column j of the tiles'
+/// n×n positions, position k·n + j loaded (its first `lanes` floats; 0 in the others) from
+/// source + (k·n + j)·stride, through `product` into grid[·n + j].
+@inline(__always)
+private func transformColumns(from source: UnsafePointer<Float>, stride: Int, lanes: Int,
+                              through product: WinogradProduct, into grid: LaneGrid, n: Int) {
+    for j in 0..<n {
+        product({ load(source + ($0 * n + j) * stride, lanes: lanes) }) { grid[$0 * n + j] = $1 }
+    }
+}
+
+/// The second pass: rows r < `count` of the grid (n values each) through `product`, each
+/// result handed to `body` as a `LaneRow` to store or add onto the patches.
+@inline(__always)
+private func transformRows(_ count: Int, of grid: LaneGrid, n: Int, through product: WinogradProduct,
+                           _ body: (_ r: Int, _ row: LaneRow) -> Void) {
+    for r in 0..<count {
+        var row = LaneRow()
+        product({ grid[r * n + $0] }, { row[$0] = $1 })
+        body(r, row)
     }
 }
 
