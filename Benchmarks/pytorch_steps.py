@@ -6,8 +6,8 @@ What it measures, each as images per second of the median of --repetitions timed
 counts alternating step by step so drift of the host hits each alike:
 
   fashion-mnist  the `fashion-mnist` preset's step (Sources/CLSA/Run/Presets.swift): the
-                 small-image ResNet-18 of width 16 (3x3 stride-1 stem, no max-pool, widths
-                 16/32/64/128) with a 128-128-128 projection head, batch 64, keys and weak
+                 small-image ResNet-18 of width 24 (3x3 stride-1 stem, no max-pool, widths
+                 24/48/96/192) with a 192-192-128 projection head, batch 64, keys and weak
                  queries at 32 px, the strong query at 14 px, K 4096 and in-batch negatives,
                  tau 0.2, alpha 0.99, lr 0.06, weight decay 5e-4; as CLSA-Single and as MoCo
                  v2 (no strong view).
@@ -151,7 +151,7 @@ class ResNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
-def small_resnet18(base_width: int = 16) -> ResNet:
+def small_resnet18(base_width: int = 24) -> ResNet:
     """The project's `resnet18-small`: 3x3 stride-1 stem, no max-pool."""
     return ResNet(BasicBlock, [2, 2, 2, 2], base_width=base_width, small_image_stem=True)
 
