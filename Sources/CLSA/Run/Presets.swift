@@ -51,8 +51,8 @@ public struct PretrainingPreset: Sendable {
     /// mpi`, which `--distributed threads --workers 0` matches bit for bit; query BatchNorm per
     /// rank, as `queryGroups` 2): 50.3 min of steps at 209–234 images/s per epoch, standardised
     /// probe 88.67 %, kNN 83.78 % and the paper's probe 88.67 % on the test set, against 83.60 /
-    /// 80.47 / 80.12 % for the raw pixels (README, "Results"). One process of 2 threads takes
-    /// about 1.4× as long as 2 ranks.
+    /// 80.47 / 80.12 % for the raw pixels (README, "Results"). One process of 2 threads steps at
+    /// 0.8–1.04× the 2 ranks' speed (`clsa bench --only fashion-mnist`, BENCHMARKS.md).
     ///
     /// How it got here (README, "The study of issue 12"): width 16 (its width until 2026-12-04,
     /// a step 0.56× as long) gave 88.14 / 84.05 / 88.05 % in 12 epochs and 88.19 / 83.95 /

@@ -97,11 +97,11 @@ func inputGradientTransform<V: WinogradMatrices>(_: V.Type, _ dv: UnsafePointer<
 /// written through the second.
 typealias WinogradProduct = ((Int) -> SIMD4<Float>, (Int, SIMD4<Float>) -> Void) -> Void
 
-/// Passes of the 2-D transforms over a group of four tiles. Into a transformed array: the
-/// patch rows into the grid (`transformRows(_:of: origins…)`), then the grid's columns into the
-/// array (`transformColumns(of:…)`). Out of one: the array's columns into the grid
-/// (`transformColumns(from:…)`), then the grid's rows out to the patches
-/// (`transformRows(_:of: grid…)`).
+// Passes of the 2-D transforms over a group of four tiles. Into a transformed array: the
+// patch rows into the grid (`transformRows(_:of: origins…)`), then the grid's columns into the
+// array (`transformColumns(of:…)`). Out of one: the array's columns into the grid
+// (`transformColumns(from:…)`), then the grid's rows out to the patches
+// (`transformRows(_:of: grid…)`).
 
 /// The first pass of a transform into a transformed array: `count` rows of a group's patches
 /// (`count` values each, `stride` floats apart from the lanes' origins) through `product`,
