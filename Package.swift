@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // The processor's spin-wait hint (header only), for the worker pool's spinning threads.
+        .systemLibrary(name: "CProcessorHint"),
         // Only built with the MPI trait.
         .systemLibrary(
             name: "CMPI",
@@ -46,7 +48,7 @@ let package = Package(
 
         .target(
             name: "TensorCore",
-            dependencies: ["COpenBLAS"]),
+            dependencies: ["COpenBLAS", "CProcessorHint"]),
         .target(
             name: "Augment",
             dependencies: ["TensorCore", "CImageCodecs", "CPNG", "CTurboJPEG", "CZlib"]),

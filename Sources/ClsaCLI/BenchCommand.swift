@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
             + "each step section in a process of its own (its peak RSS its own).")
 
     /// The report, in order. A new set of figures is one more `BenchSection` here.
-    static let sections: [BenchSection] = [.machine, .sgemm, .resnet50, .fashionMNIST, .clsaSingle, .clsaMulti]
+    static let sections: [BenchSection] = [.machine, .parallelLoop, .sgemm, .resnet50, .fashionMNIST, .clsaSingle, .clsaMulti]
 
     @Option(help: "Threads for OpenBLAS and the parallel loops (default: all cores).")
     var threads: Int?
@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Two timed runs per figure instead of five: rougher figures, sooner.")
     var quick = false
 
-    @Option(name: .customLong("only"), help: "Run only these sections (machine, sgemm, resnet50, fashion-mnist, clsa-single, clsa-multi); repeatable.")
+    @Option(name: .customLong("only"), help: "Run only these sections (machine, parallel-loop, sgemm, resnet50, fashion-mnist, clsa-single, clsa-multi); repeatable.")
     var onlySections: [String] = []
 
     @Option(help: "Measure the step sections data-parallel: `threads` on one replica per --threads in this process, `mpi` on the ranks of an MPI job (`mpirun -np N clsa bench --distributed mpi --only fashion-mnist`); each rank steps its share of the batch, and rank 0 reports, with the collectives' share of the step.")
@@ -161,6 +161,19 @@ extension BenchSection {
         BenchReport.line("blas_core", BLASKernel.inUse)
         BenchReport.line("blas_core_recommended", BLASKernel.recommended ?? "none")
         BenchReport.line("threads", "\(Threading.threadCount)")
+    }
+
+    /// How well a parallel loop of about 10 µs pieces uses every thread (`ParallelLoopBenchmark`):
+    /// its speedup over one piece and the microseconds it costs beyond one, on the worker pool's
+    /// spinning threads, the same waking sleeping ones, and Dispatch's.
+    static let parallelLoop = BenchSection(name: "parallel-loop") { _, _ in
+        let timing = ParallelLoopBenchmark.measure()
+        BenchReport.line("parallel_loop_piece_microseconds", String(format: "%.2f", timing.pieceMicroseconds))
+        for (suffix, figure) in [("", timing.spinning), ("_waking", timing.waking), ("_dispatch", timing.dispatch)] {
+            BenchReport.line("parallel_loop_speedup\(suffix)", String(format: "%.2f", figure.speedup))
+            BenchReport.line("parallel_loop_overhead_microseconds\(suffix)",
+                             String(format: "%.2f", figure.overheadMicroseconds))
+        }
     }
 
     /// sgemm GFLOP/s at each of `GEMMBenchmark.resnet50Shapes` (`sgemm_gflops_MxKxN`), and the best.

@@ -3,7 +3,8 @@ import COpenBLAS
 /// C ← α·op(A)·op(B) + β·C on row-major float32 matrices, through OpenBLAS's `cblas_sgemm`.
 ///
 /// The first call warns once on stderr if OpenBLAS runs an older kernel than the CPU
-/// supports (`BLASKernel.checkAndWarn()`).
+/// supports (`BLASKernel.checkAndWarn()`). Before a GEMM that OpenBLAS runs on its own threads,
+/// the worker pool's spinning threads go to sleep (`WorkerPool.parkWorkers()`).
 ///
 /// - Parameters:
 ///   - m, n, k: op(A) is m×k, op(B) is k×n, C is m×n.
@@ -25,6 +26,7 @@ public func sgemm(transposeA: Bool = false, transposeB: Bool = false,
         return
     }
     BLASKernel.checkAndWarn()
+    if Threading.blasUsesThreads(m: m, n: n, k: k) { WorkerPool.parkWorkers() }
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,

@@ -36,7 +36,9 @@ public enum Threading {
     }
 
     /// Splits `0..<count` into `chunkCount(count, minimumChunk:)` contiguous ranges and runs
-    /// `body(chunkIndex, range)` on each, in parallel when there is more than one.
+    /// `body(chunkIndex, range)` on each, in parallel when there is more than one: on the
+    /// `WorkerPool`'s threads, or on Dispatch's when the pool is busy (a call from inside a
+    /// chunk, or from a second thread).
     /// The split depends only on `count`, `minimumChunk` and `threadCount`, so reductions that
     /// combine per-chunk partial results in chunk order are deterministic.
     @inline(__always)
@@ -45,9 +47,9 @@ public enum Threading {
         guard count > 0 else { return }
         let chunks = chunkCount(count, minimumChunk: minimumChunk)
         if chunks == 1 { body(0, 0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(chunk, chunkRange(chunk, of: chunks, total: count))
-        }
+        let piece = { (chunk: Int) in body(chunk, chunkRange(chunk, of: chunks, total: count)) }
+        if WorkerPool.shared.run(pieces: chunks, piece) { return }
+        DispatchQueue.concurrentPerform(iterations: chunks, execute: piece)
     }
 
     /// `parallelChunks` without the chunk index.
@@ -72,8 +74,22 @@ public enum Threading {
     /// GEMMs that several of our own threads issue at once, each on its own data.
     public static func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
         openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threadCount)) }
+        blasIsSingleThreaded = true
+        defer {
+            blasIsSingleThreaded = false
+            openblas_set_num_threads(Int32(threadCount))
+        }
         return try body()
+    }
+
+    /// Set inside `withSingleThreadedBLAS`.
+    nonisolated(unsafe) private static var blasIsSingleThreaded = false
+
+    /// Whether OpenBLAS runs an m×n×k GEMM called now on more than one thread: when it has
+    /// more than one and m·n·k exceeds its threshold for going parallel (65,536 × 4, OpenBLAS
+    /// 0.3's `interface/gemm.c`).
+    static func blasUsesThreads(m: Int, n: Int, k: Int) -> Bool {
+        threadCount > 1 && !blasIsSingleThreaded && Double(m) * Double(n) * Double(k) > 262_144
     }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the threads in contiguous blocks.

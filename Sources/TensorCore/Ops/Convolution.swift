@@ -42,10 +42,12 @@ package enum ConvolutionTuning {
     /// into one share per thread (`ImageBlocking`); larger ones share every block between the
     /// threads. 0 turns the split off.
     ///
-    /// 2^18 (1 MiB): every convolution of the `fashion-mnist` network and ResNet-50's stem,
-    /// layer1 and layer2. layer3 and layer4 keep OpenBLAS's own threads: split, they were
-    /// measured only on a loaded host (BENCHMARKS.md), layer3 faster and layer4 not.
-    nonisolated(unsafe) package static var perThreadWeightLimit = 1 << 18
+    /// 3·2^17 (1.5 MiB): every convolution of the `fashion-mnist` network — its layer4's 3×3
+    /// (192 × 192 × 9 = 331,776 floats at width 24) ran forward + backward 10–20 % faster split
+    /// than on OpenBLAS's threads at 4 and 2 px (2 threads, BENCHMARKS.md) — and ResNet-50's
+    /// stem, layer1, layer2 and layer3's 1×1s. ResNet-50's layer3 and layer4 3×3s keep
+    /// OpenBLAS's own threads: split, they ran 1.3–1.6× slower.
+    nonisolated(unsafe) package static var perThreadWeightLimit = 3 << 17
 
     /// Whether dX of a square stride-1 convolution runs as the transposed convolution
     /// (im2col(dY) + GEMM) rather than GEMM + col2im. Tests and benchmarks switch it off to
