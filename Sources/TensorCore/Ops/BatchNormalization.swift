@@ -74,9 +74,9 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
     let targets = (x: x.gradientTarget, weight: weight.gradientTarget, bias: bias.gradientTarget)
     // The output is not kept: nothing here reads it again.
     out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
-        if applyingReLU { maskByPositiveNormalized(g, x: x.data, affine, units: units) }
         batchNormBackward(outputGradient: g, x: x, weight: weight, targets: targets,
-                          statistics: statistics, units: units, statisticsFromBatch: training)
+                          statistics: statistics, units: units, statisticsFromBatch: training,
+                          reluMask: applyingReLU ? affine : nil)
     }
     if applyingReLU && out.gradientNode != nil
         && out.count * MemoryLayout<Float>.stride >= ActivationRecomputation.minimumBytes {
@@ -182,30 +182,47 @@ private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<F
     }
 }
 
-/// ReLU's backward from BN's input: g[i] = 0 where (x[i] − μ̃)·a + b ≤ 0, the same Float
-/// arithmetic as `normalize`, so exactly where the output was 0.
+/// ReLU's gradient mask from BN's input: dy where (x − μ̃)·a + b > 0, else 0 — the same Float
+/// arithmetic as `normalize`, so exactly where the output was positive. Both values are
+/// computed unconditionally, so the select vectorises.
+private struct ReLUMask {
+    let mean: Float, scale: Float, shift: Float
+
+    init(_ affine: UnitAffine, unit u: Int) {
+        (mean, scale, shift) = (affine.roundedMean[u], affine.scale[u], affine.shift[u])
+    }
+
+    @inline(__always) func apply(_ dy: Float, x: Float) -> Float {
+        (x - mean) * scale + shift > 0 ? dy : 0
+    }
+
+    @inline(__always) func apply(_ dy: SIMD4<Float>, x: SIMD4<Float>) -> SIMD4<Float> {
+        dy.replacing(with: 0, where: .!((x - mean) * scale + shift .> 0))
+    }
+}
+
+/// Masks g in place by ReLU's mask (`ReLUMask`), for a backward pass that needs no sums.
 private func maskByPositiveNormalized(_ g: Tensor, x: UnsafePointer<Float>, _ affine: UnitAffine,
                                       units: BatchNormUnits) {
     let dy = g.data
     Threading.parallelFor(units.count) { u in
-        let (m, a, b) = (affine.roundedMean[u], affine.scale[u], affine.shift[u])
-        for i in (u * units.length)..<((u + 1) * units.length) {
-            // Both values unconditional, so the select vectorises.
-            let gradient = dy[i], preactivation = (x[i] - m) * a + b
-            dy[i] = preactivation > 0 ? gradient : 0
-        }
+        let mask = ReLUMask(affine, unit: u)
+        for i in (u * units.length)..<((u + 1) * units.length) { dy[i] = mask.apply(dy[i], x: x[i]) }
     }
 }
 
 /// Accumulates dx, dγ and dβ. Two passes per unit: Σdy and Σdy·(x−μ), then
 /// dx = A·dy + B·(x − μ̃) + C (μ̃ = μ rounded to Float, centred for the reason `normalize` gives).
+/// With `reluMask` (BN fused with ReLU), dy is first masked in place where the output was 0 —
+/// by the sums' pass as it reads dy, or by a pass of its own where no sums are needed.
 private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tensor,
                                targets: (x: GradientSlot?, weight: GradientSlot?, bias: GradientSlot?),
                                statistics: BatchNormStatistics, units: BatchNormUnits,
-                               statisticsFromBatch: Bool) {
+                               statisticsFromBatch: Bool, reluMask: UnitAffine?) {
     // Evaluation-mode dx needs no sums; everything else does.
     let sums = statisticsFromBatch || targets.weight != nil || targets.bias != nil
-        ? GradientSums(g, x: x, statistics: statistics, units: units) : nil
+        ? GradientSums(g, x: x, statistics: statistics, units: units, reluMask: reluMask) : nil
+    if sums == nil, let reluMask { maskByPositiveNormalized(g, x: x.data, reluMask, units: units) }
 
     if let target = targets.x {
         let dy = g.data, m = Double(units.length)
@@ -239,12 +256,13 @@ private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tens
     }
 }
 
-/// Per unit: Σdy and Σdy·x̂ (x̂ = (x−μ)·s), in one pass over dy and x.
+/// Per unit: Σdy and Σdy·x̂ (x̂ = (x−μ)·s), in one pass over dy and x; with `reluMask`, dy is
+/// masked in place first, in the same pass.
 private struct GradientSums {
     var gradient: [Double]
     var normalizedGradient: [Double]
 
-    init(_ g: Tensor, x: Tensor, statistics: BatchNormStatistics, units: BatchNormUnits) {
+    init(_ g: Tensor, x: Tensor, statistics: BatchNormStatistics, units: BatchNormUnits, reluMask: UnitAffine?) {
         gradient = [Double](repeating: 0, count: units.count)
         normalizedGradient = gradient
         gradient.withUnsafeMutableBufferPointer { sumBuffer in
@@ -253,7 +271,8 @@ private struct GradientSums {
                     let offset = u * units.length
                     let mean = statistics.mean[u], roundedMean = Float(mean)
                     let (sum, dot) = sumAndDot(g.data + offset, minus: 0, x.data + offset,
-                                               minus: roundedMean, count: units.length)
+                                               minus: roundedMean, count: units.length,
+                                               maskingBy: reluMask.map { ReLUMask($0, unit: u) })
                     sumBuffer[u] = sum
                     // Σdy·(x−μ) = Σdy·(x−μ̃) + (μ̃−μ)·Σdy, undoing the Float rounding μ̃ of μ.
                     let centred = dot + (Double(roundedMean) - mean) * sum
@@ -273,36 +292,45 @@ private func channelSums(_ perUnit: [Double], units: BatchNormUnits) -> Tensor {
     return out
 }
 
-/// (Σ(a−sa), Σ(a−sa)·(b−sb)) over `count` elements.
+/// (Σ(a−sa), Σ(a−sa)·(b−sb)) over `count` elements; with `mask`, each a[i] is first replaced,
+/// in place, by `mask.apply(a[i], x: b[i])`.
 ///
-/// Sums run in Float over 256-element blocks with four independent accumulators — which the
-/// compiler keeps in registers and pipelines — and the blocks combine in Double, so rounding
-/// stays near Float precision of a 64-term sum while the loop runs at memory speed. The order is
-/// fixed, so the result is reproducible.
-private func sumAndDot(_ a: UnsafePointer<Float>, minus sa: Float,
-                       _ b: UnsafePointer<Float>, minus sb: Float, count: Int) -> (sum: Double, dot: Double) {
+/// Sums run in Float over 256-element blocks with four independent accumulators (the lanes of a
+/// SIMD4, element i in lane i mod 4) and the blocks combine in Double, so rounding stays near
+/// Float precision of a 64-term sum while the loop runs at memory speed. The order is fixed, so
+/// the result is reproducible.
+private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
+                       _ b: UnsafePointer<Float>, minus sb: Float, count: Int,
+                       maskingBy mask: ReLUMask? = nil) -> (sum: Double, dot: Double) {
     var total = 0.0, dot = 0.0
     var i = 0
     let block = 256
     while i < count {
         let end = min(i + block, count)
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var d0: Float = 0, d1: Float = 0, d2: Float = 0, d3: Float = 0
+        var sums = SIMD4<Float>(), dots = SIMD4<Float>()
         var j = i
         while j + 4 <= end {
-            let u0 = a[j] - sa, u1 = a[j + 1] - sa, u2 = a[j + 2] - sa, u3 = a[j + 3] - sa
-            s0 += u0; s1 += u1; s2 += u2; s3 += u3
-            d0 += u0 * (b[j] - sb); d1 += u1 * (b[j + 1] - sb)
-            d2 += u2 * (b[j + 2] - sb); d3 += u3 * (b[j + 3] - sb)
+            var values = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Float>.self)
+            let others = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Float>.self)
+            if let mask {
+                values = mask.apply(values, x: others)
+                UnsafeMutableRawPointer(a + j).storeBytes(of: values, as: SIMD4<Float>.self)
+            }
+            let centred = values - sa
+            sums += centred
+            dots += centred * (others - sb)
             j += 4
         }
+        var (sum0, dot0) = (sums[0], dots[0])
         while j < end {
-            let u = a[j] - sa
-            s0 += u; d0 += u * (b[j] - sb)
+            if let mask { a[j] = mask.apply(a[j], x: b[j]) }
+            let centred = a[j] - sa
+            sum0 += centred
+            dot0 += centred * (b[j] - sb)
             j += 1
         }
-        total += Double((s0 + s1) + (s2 + s3))
-        dot += Double((d0 + d1) + (d2 + d3))
+        total += Double((sum0 + sums[1]) + (sums[2] + sums[3]))
+        dot += Double((dot0 + dots[1]) + (dots[2] + dots[3]))
         i = end
     }
     return (total, dot)
