@@ -238,13 +238,17 @@ private func convolveBlock(_ input: UnsafePointer<Float>, _ g: ConvolutionGeomet
           beta: accumulate ? 1 : 0, c: output + block.images.lowerBound * g.outputPlane, ldc: g.batch * g.outputPlane)
 }
 
-/// target[i] (+)= Σ over shares s, in order, of partials[s·count + i].
-private func sumShares(_ partials: UnsafePointer<Float>, shares: Int, count: Int,
-                       into target: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    for i in 0..<count {
-        var sum = accumulate ? target[i] : 0
-        for share in 0..<shares { sum += partials[share * count + i] }
-        target[i] = sum
+/// target[i] (+)= Σ over shares s, in order, of partials[s·count + i]: the per-thread shares'
+/// weight gradients of a convolution, summed in parallel over i (each element in the same order
+/// on every run).
+func sumShares(_ partials: UnsafePointer<Float>, shares: Int, count: Int,
+               into target: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    Threading.parallelRanges(count, minimumChunk: elementwiseMinimumChunk) { range in
+        for i in range {
+            var sum = accumulate ? target[i] : 0
+            for share in 0..<shares { sum += partials[share * count + i] }
+            target[i] = sum
+        }
     }
 }
 

@@ -136,9 +136,9 @@ package struct WinogradConvolution {
             }
             guard wantsWeight, let dw else { return }
             // The shares' dU, added in share order into the first.
-            for share in 1..<max(1, blocking.shares) {
-                let partial = kernelGradients + share * kernelCount
-                for i in 0..<kernelCount { kernelGradients[i] += partial[i] }
+            if blocking.shares > 1 {
+                sumShares(kernelGradients + kernelCount, shares: blocking.shares - 1, count: kernelCount,
+                          into: kernelGradients, accumulate: true)
             }
             winogradKernelGradient(kernelGradients, outChannels: outChannels, channels: channels, variant: variant,
                                    into: dw, accumulate: accumulateW)
