@@ -13,7 +13,8 @@ import Synchronization
 /// A loop of `chunks` pieces runs piece 0 on the calling thread and piece i on worker i − 1,
 /// so which thread runs a piece never changes the result. One loop runs at a time: a call made
 /// while the pool is busy (from inside a piece, or from another thread) is not taken
-/// (`run` returns false) and its caller falls back to Dispatch.
+/// (`run` returns false) and its caller falls back to Dispatch. Workers are started as loops first
+/// need them and live as long as the process, asleep when no loop runs.
 package final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
