@@ -74,10 +74,11 @@ public enum Threading {
     /// GEMMs that several of our own threads issue at once, each on its own data.
     public static func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
         openblas_set_num_threads(1)
+        let enclosing = blasIsSingleThreaded
         blasIsSingleThreaded = true
         defer {
-            blasIsSingleThreaded = false
-            openblas_set_num_threads(Int32(threadCount))
+            blasIsSingleThreaded = enclosing
+            if !enclosing { openblas_set_num_threads(Int32(threadCount)) }
         }
         return try body()
     }
