@@ -88,6 +88,21 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
+    /// Workers are parked before a GEMM that OpenBLAS threads itself: one above its threshold,
+    /// at more than one thread, outside `withSingleThreadedBLAS` (which nests).
+    func testWhichGEMMsOpenBLASThreads() {
+        Threading.withThreadCount(2) {
+            XCTAssertTrue(Threading.blasUsesThreads(m: 64, n: 64, k: 65))
+            XCTAssertFalse(Threading.blasUsesThreads(m: 64, n: 64, k: 64))
+            Threading.withSingleThreadedBLAS {
+                Threading.withSingleThreadedBLAS {}
+                XCTAssertFalse(Threading.blasUsesThreads(m: 512, n: 512, k: 512))
+            }
+            XCTAssertTrue(Threading.blasUsesThreads(m: 512, n: 512, k: 512))
+        }
+        Threading.withThreadCount(1) { XCTAssertFalse(Threading.blasUsesThreads(m: 512, n: 512, k: 512)) }
+    }
+
     /// A reduction in chunk order gives the same bits on the pool, on Dispatch (a loop from
     /// inside a chunk) and on one thread.
     func testChunkedReductionIsTheSameOnEveryPath() {
