@@ -1,8 +1,8 @@
 import Dispatch
 import TensorCore
 
-/// How well a short parallel loop uses the threads: every thread gets a piece of about 10 µs
-/// of arithmetic, as the hundreds of short loops of a small-image training step (BatchNorm,
+/// How well a short parallel loop uses the threads: every thread gets a piece of up to 10 µs
+/// of arithmetic (whole rounds of a fixed loop; `pieceMicroseconds` says how long), as the hundreds of short loops of a small-image training step (BatchNorm,
 /// element-wise, a convolution's per-thread shares) do, and the loop's time is compared with
 /// one piece's. A loop whose helpers arrive late runs its pieces on the calling thread, one
 /// after another, and gains nothing.
@@ -20,6 +20,7 @@ public enum ParallelLoopBenchmark {
         public var overheadMicroseconds: Double
     }
 
+    /// The three ways, timed one after another in one process.
     public struct Timing: Sendable {
         /// `Threading.parallelChunks`, the worker pool's threads spinning between loops.
         public var spinning: Figure
@@ -52,7 +53,7 @@ public enum ParallelLoopBenchmark {
                 times.sort()
                 return times[times.count / 2] * 1e6
             }
-            // Rounds for a piece of about 10 µs.
+            // Whole rounds for a piece of at most about 10 µs.
             rounds = max(1, Int(10 / max(median { piece(0) }, 1e-3)))
             let single = median { piece(0) }
             func figure(_ loop: () -> Void) -> Figure {

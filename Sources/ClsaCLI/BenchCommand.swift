@@ -163,7 +163,7 @@ extension BenchSection {
         BenchReport.line("threads", "\(Threading.threadCount)")
     }
 
-    /// How well a parallel loop of about 10 µs pieces uses every thread (`ParallelLoopBenchmark`):
+    /// How well a parallel loop of pieces of up to 10 µs uses every thread (`ParallelLoopBenchmark`):
     /// its speedup over one piece and the microseconds it costs beyond one, on the worker pool's
     /// spinning threads, the same waking sleeping ones, and Dispatch's.
     static let parallelLoop = BenchSection(name: "parallel-loop") { _, _ in

@@ -6,9 +6,9 @@ import Synchronization
 /// The threads behind `Threading`'s parallel loops: workers that stay awake, spinning, for
 /// `spinSeconds` after each loop before they sleep, so that the hundreds of short loops of a
 /// training step (BatchNorm, element-wise, a convolution's per-thread shares) do not each pay
-/// for waking a sleeping thread. Waking one costs tens of microseconds on a virtual machine,
-/// about as long as a BatchNorm pass over a small feature map; a loop whose helper arrived
-/// late ran on the calling thread alone.
+/// for waking a sleeping thread: with Dispatch, a loop of two 7 µs pieces took 17 µs (median;
+/// 29 at p90) against 14.5 for both pieces on one thread, since a helper that arrives late
+/// leaves the calling thread to run every piece; on the pool it takes 9 (BENCHMARKS.md).
 ///
 /// A loop of `chunks` pieces runs piece 0 on the calling thread and piece i on worker i − 1,
 /// so which thread runs a piece never changes the result. One loop runs at a time: a call made
@@ -18,9 +18,10 @@ import Synchronization
 package final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
-    /// Seconds a worker spins for the next piece before it sleeps. 100 µs covers the gaps
-    /// between a step's loops (graph bookkeeping, small single-threaded work) but not a long
-    /// multi-threaded GEMM, whose OpenBLAS threads then get the cores (BENCHMARKS.md).
+    /// Seconds a worker spins for the next piece before it sleeps: 100 µs, chosen (not tuned) to
+    /// outlast the gaps between a step's loops (graph bookkeeping, small single-threaded work).
+    /// A multi-threaded GEMM does not wait for it to run out: `parkWorkers()` hands OpenBLAS's
+    /// threads the cores at once.
     nonisolated(unsafe) package static var spinSeconds = 100e-6
 
     /// Raised by `parkWorkers()`: a spinning worker that sees it change sleeps at once.
@@ -42,18 +43,19 @@ package final class WorkerPool: @unchecked Sendable {
         parkRequests.wrappingAdd(1, ordering: .relaxed)
     }
 
-    /// Runs `body(piece)` for every piece in `0..<pieces`, piece 0 on the calling thread and the
-    /// others on workers, and returns true once all have finished; returns false at once, having
-    /// run nothing, when the pool is busy with another loop.
+    /// Runs `body(piece)` for every piece in `0..<pieces` (at least 1), piece 0 on the calling
+    /// thread and the others on workers, and returns true once all have finished; returns false
+    /// at once, having run nothing, when the pool is busy with another loop.
     func run(pieces: Int, _ body: (Int) -> Void) -> Bool {
+        precondition(pieces >= 1, "WorkerPool: a loop needs at least one piece, got \(pieces)")
         guard pthread_mutex_trylock(callerLock) == 0 else { return false }
         defer { pthread_mutex_unlock(callerLock) }
         while workers.count < pieces - 1 { workers.append(Worker(index: workers.count)) }
         generation += 1
         withoutActuallyEscaping(body) { task in
-            for piece in 1..<max(pieces, 1) { workers[piece - 1].post(task, piece: piece, generation: generation) }
+            for piece in 1..<pieces { workers[piece - 1].post(task, piece: piece, generation: generation) }
             task(0)
-            for piece in 1..<max(pieces, 1) { workers[piece - 1].waitUntilFinished(generation: generation) }
+            for piece in 1..<pieces { workers[piece - 1].waitUntilFinished(generation: generation) }
         }
         return true
     }
