@@ -139,4 +139,68 @@ final class BenchmarkTests: XCTestCase {
             print(line)
         }
     }
+
+    /// Forward + backward milliseconds of every distinct convolution of ResNet-50 at batch 32
+    /// (224 px; each shape's count in the network beside it) at one thread and at all threads,
+    /// alternating, medians of 3 rounds: which convolutions the second thread does not speed up,
+    /// weighted by their share of the network's convolution time at all threads.
+    func testResNet50ConvolutionScaling() {
+        let shapes: [(name: String, cin: Int, cout: Int, k: Int, s: Int, p: Int, size: Int, count: Int)] = [
+            ("stem 7x7/2 3->64 224", 3, 64, 7, 2, 3, 224, 1),
+            ("l1 1x1 64->64 56", 64, 64, 1, 1, 0, 56, 1),
+            ("l1 1x1 256->64 56", 256, 64, 1, 1, 0, 56, 2),
+            ("l1 3x3 64->64 56", 64, 64, 3, 1, 1, 56, 3),
+            ("l1 1x1 64->256 56", 64, 256, 1, 1, 0, 56, 4),
+            ("l2 1x1 256->128 56", 256, 128, 1, 1, 0, 56, 1),
+            ("l2 3x3/2 128->128 56", 128, 128, 3, 2, 1, 56, 1),
+            ("l2 1x1/2 256->512 56", 256, 512, 1, 2, 0, 56, 1),
+            ("l2 1x1 128->512 28", 128, 512, 1, 1, 0, 28, 4),
+            ("l2 1x1 512->128 28", 512, 128, 1, 1, 0, 28, 3),
+            ("l2 3x3 128->128 28", 128, 128, 3, 1, 1, 28, 3),
+            ("l3 1x1 512->256 28", 512, 256, 1, 1, 0, 28, 1),
+            ("l3 3x3/2 256->256 28", 256, 256, 3, 2, 1, 28, 1),
+            ("l3 1x1/2 512->1024 28", 512, 1024, 1, 2, 0, 28, 1),
+            ("l3 1x1 256->1024 14", 256, 1024, 1, 1, 0, 14, 6),
+            ("l3 1x1 1024->256 14", 1024, 256, 1, 1, 0, 14, 5),
+            ("l3 3x3 256->256 14", 256, 256, 3, 1, 1, 14, 5),
+            ("l4 1x1 1024->512 14", 1024, 512, 1, 1, 0, 14, 1),
+            ("l4 3x3/2 512->512 14", 512, 512, 3, 2, 1, 14, 1),
+            ("l4 1x1/2 1024->2048 14", 1024, 2048, 1, 2, 0, 14, 1),
+            ("l4 1x1 512->2048 7", 512, 2048, 1, 1, 0, 7, 3),
+            ("l4 1x1 2048->512 7", 2048, 512, 1, 1, 0, 7, 2),
+            ("l4 3x3 512->512 7", 512, 512, 3, 1, 1, 7, 2),
+        ]
+        let threads = Threading.threadCount
+        func measure(_ shape: (name: String, cin: Int, cout: Int, k: Int, s: Int, p: Int, size: Int, count: Int))
+            -> ConvolutionBenchmark.Timing {
+            ConvolutionBenchmark.measure(inChannels: shape.cin, outChannels: shape.cout, kernelSize: shape.k,
+                                         stride: shape.s, padding: shape.p, height: shape.size, width: shape.size,
+                                         batch: 32, repetitions: 2)
+        }
+        var rows: [(name: String, count: Int, one: (Double, Double), all: (Double, Double))] = []
+        for shape in shapes {
+            var one: [ConvolutionBenchmark.Timing] = [], all: [ConvolutionBenchmark.Timing] = []
+            for _ in 0..<3 {
+                one.append(Threading.withThreadCount(1) { measure(shape) })
+                all.append(measure(shape))
+            }
+            func median(_ runs: [ConvolutionBenchmark.Timing], _ part: (ConvolutionBenchmark.Timing) -> Double) -> Double {
+                runs.map(part).sorted()[1] * 1e3
+            }
+            rows.append((shape.name, shape.count, (median(one) { $0.forward }, median(one) { $0.backward }),
+                         (median(all) { $0.forward }, median(all) { $0.backward })))
+        }
+        let total = rows.reduce(0.0) { $0 + Double($1.count) * ($1.all.0 + $1.all.1) }
+        print("ms forward / backward at 1 and \(threads) threads, batch 32; scaling; share of the network's convolution time at \(threads)")
+        for row in rows {
+            print(String(format: "%-24@ x%d  1: %8.2f / %8.2f  %d: %8.2f / %8.2f  scaling %.2f / %.2f  share %.3f",
+                         row.name as NSString, row.count, row.one.0, row.one.1, threads, row.all.0, row.all.1,
+                         row.one.0 / row.all.0, row.one.1 / row.all.1,
+                         Double(row.count) * (row.all.0 + row.all.1) / total))
+            XCTAssertGreaterThan(row.all.0 + row.all.1, 0)
+        }
+        let totalOne = rows.reduce(0.0) { $0 + Double($1.count) * ($1.one.0 + $1.one.1) }
+        print(String(format: "network, convolutions only: 1: %.1f ms  %d: %.1f ms  scaling %.2f", totalOne, threads, total,
+                     totalOne / total))
+    }
 }

@@ -14,7 +14,8 @@
 /// Blocks and threads follow `ImageBlocking`: small weight matrices split the batch into one
 /// share per thread, each with its own buffers and single-threaded GEMMs, in blocks whose V and
 /// M fit `ConvolutionTuning.winogradBlockBytes` (the core's L2), summing its own dU, added in
-/// share order afterwards; larger ones run every block on all threads. Results are
+/// share order afterwards; larger ones run every block on all threads, the transforms split
+/// over the tiles and the n² products over the positions. Results are
 /// therefore the same on every run at a fixed thread count.
 package struct WinogradConvolution {
     private let tiling: WinogradTiling
@@ -78,7 +79,7 @@ package struct WinogradConvolution {
             forEachBlock { block, scratch, m, tiles in
                 let v = saved.map { keptInput(of: $0, block) } ?? scratch
                 winogradInputTransform(x, tiling, images: block.images, into: v, parallel: block.parallel)
-                for position in 0..<positions {
+                forEachPosition(parallel: block.parallel) { position in
                     // M_ξ [K, P] = U_ξ [K, C] · V_ξ [C, P]
                     sgemm(m: outChannels, n: tiles, k: channels, a: u + position * outChannels * channels, lda: channels,
                           b: v + position * channels * tiles, ldb: tiles, c: m + position * outChannels * tiles, ldc: tiles)
@@ -113,7 +114,7 @@ package struct WinogradConvolution {
                             winogradInputTransform(input, tiling, images: block.images, into: v, parallel: block.parallel)
                         }
                         let du = kernelGradients + block.share * kernelCount
-                        for position in 0..<positions {
+                        forEachPosition(parallel: block.parallel) { position in
                             // dU_ξ [K, C] (+)= dM_ξ [K, P] · V_ξᵀ [P, C]; later blocks of a share add.
                             sgemm(transposeB: true, m: outChannels, n: channels, k: tiles,
                                   a: dm + position * outChannels * tiles, lda: tiles,
@@ -123,7 +124,7 @@ package struct WinogradConvolution {
                         }
                     }
                     guard let dx, let u else { return }
-                    for position in 0..<positions {
+                    forEachPosition(parallel: block.parallel) { position in
                         // dV_ξ [C, P] = U_ξᵀ [C, K] · dM_ξ [K, P], into the block's scratch.
                         sgemm(transposeA: true, m: channels, n: tiles, k: outChannels,
                               a: u + position * outChannels * channels, lda: channels,
@@ -161,6 +162,18 @@ package struct WinogradConvolution {
                                     into: scratch.baseAddress!)
             body(scratch.baseAddress!)
         }
+    }
+
+    /// Runs `body` for each of the n² positions ξ, whose products are independent GEMMs: in
+    /// order on this thread inside a share (`parallel` false), or — for a block that every
+    /// thread works on — split between the threads, each running its positions' GEMMs on one
+    /// OpenBLAS thread, so that no GEMM pays for OpenBLAS waking and joining its threads.
+    private func forEachPosition(parallel: Bool, _ body: (_ position: Int) -> Void) {
+        guard parallel, Threading.threadCount > 1 else {
+            for position in 0..<positions { body(position) }
+            return
+        }
+        Threading.withSingleThreadedBLAS { Threading.parallelFor(positions, body) }
     }
 
     /// The block's part of a kept transformed input: blocks are stored one after another.
