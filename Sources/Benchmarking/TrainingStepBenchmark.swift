@@ -20,6 +20,10 @@ public enum TrainingStepBenchmark {
         public let flopsPerImage: Double
         /// Seconds of one step by kind of operation (from steps timed apart from `stepSeconds`).
         public let secondsByKind: [OpProfile.Kind: Double]
+        /// Parallel loops per step on the worker pool, and the seconds per step the calling
+        /// thread waited in them for the workers (`OpProfile.joinWaitSeconds`).
+        public let parallelLoopsPerStep: Double
+        public let joinWaitSeconds: Double
         /// Tensor storages per step that did not come from `StoragePool` (after the warm-up).
         public let systemAllocationsPerStep: Double
         /// The most bytes of tensor storage in use at once during a step (`StoragePool`'s
@@ -75,6 +79,7 @@ public enum TrainingStepBenchmark {
             if profiles { OpProfile.start() }
             for _ in 0..<profiledSteps { try step() }
             let (forward, recorded) = profiles ? (OpProfile.multiplyAdds, OpProfile.recordedMultiplyAdds) : (0, 0)
+            let (loops, joinWait) = profiles ? (OpProfile.parallelLoops, OpProfile.joinWaitSeconds) : (0, 0)
             let seconds = profiles ? OpProfile.stop().mapValues { $0 / Double(profiledSteps) } : [:]
             let allocations = StoragePool.shared.systemAllocationCount - allocationsBefore
             let timing = TimingSummary(samples: samples[index])
@@ -82,6 +87,8 @@ public enum TrainingStepBenchmark {
                           imagesPerSecond: Double(configuration.batchSize) / timing.median,
                           flopsPerImage: 2 * Double(forward + 2 * recorded) / Double(profiledSteps * batch),
                           secondsByKind: seconds,
+                          parallelLoopsPerStep: Double(loops) / Double(profiledSteps),
+                          joinWaitSeconds: joinWait / Double(profiledSteps),
                           systemAllocationsPerStep: Double(allocations) / Double(profiledSteps),
                           peakTensorBytes: StoragePool.shared.peakLiveByteCount)
         }

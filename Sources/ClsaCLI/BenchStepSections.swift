@@ -67,12 +67,16 @@ extension BenchSection {
         }
     }
 
-    /// PREFIX_time_share_KIND: the step's time by kind of operation, as fractions.
+    /// PREFIX_time_share_KIND: the step's time by kind of operation, as fractions; then the
+    /// worker pool's parallel loops per step and the fraction of the step the calling thread
+    /// spent waiting in them for the workers (`_join_wait_share`, part of the kinds' shares).
     private static func reportShares(_ prefix: String, _ result: TrainingStepBenchmark.Result) {
         let stepSeconds = result.secondsByKind.values.reduce(0, +)
         for kind in OpProfile.Kind.allCases {
             BenchReport.line("\(prefix)_time_share_\(kind.rawValue)",
                              String(format: "%.3f", (result.secondsByKind[kind] ?? 0) / stepSeconds))
         }
+        BenchReport.line("\(prefix)_parallel_loops_per_step", String(format: "%.0f", result.parallelLoopsPerStep))
+        BenchReport.line("\(prefix)_join_wait_share", String(format: "%.3f", result.joinWaitSeconds / stepSeconds))
     }
 }

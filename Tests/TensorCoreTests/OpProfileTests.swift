@@ -27,6 +27,24 @@ final class OpProfileTests: XCTestCase {
         XCTAssertEqual(OpProfile.multiplyAdds, 5_400 + 24, "nothing is counted while profiling is off")
     }
 
+    /// Each loop on the worker pool is counted, and the calling thread's wait for a worker whose
+    /// piece runs longer than its own is the join wait: a worker that sleeps 30 ms keeps the
+    /// caller, whose piece returns at once, waiting about that long.
+    func testParallelLoopsAndTheirJoinWaitAreCounted() {
+        Threading.withThreadCount(2) {
+            OpProfile.start()
+            Threading.parallelChunks(2) { _, _ in }
+            Threading.parallelChunks(2) { chunk, _ in
+                if chunk == 1 { Thread.sleep(forTimeInterval: 0.03) }
+            }
+            XCTAssertEqual(OpProfile.parallelLoops, 2)
+            XCTAssertGreaterThan(OpProfile.joinWaitSeconds, 0.02)
+            _ = OpProfile.stop()
+            Threading.parallelChunks(2) { _, _ in }
+            XCTAssertEqual(OpProfile.parallelLoops, 2, "nothing is counted while profiling is off")
+        }
+    }
+
     /// A nested region's time goes to its own kind and none of it to the region around it; the
     /// kinds add up to the whole profiled time.
     func testNestedRegionsAreCountedOnce() {

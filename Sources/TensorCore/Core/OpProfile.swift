@@ -57,6 +57,12 @@ public enum OpProfile {
     /// The part of `multiplyAdds` run while the graph was recorded: forward passes that also
     /// have a backward pass (twice their multiply-adds, for the inputs and the weights).
     nonisolated(unsafe) public private(set) static var recordedMultiplyAdds = 0
+    /// Parallel loops run on the worker pool since `start()` (`WorkerPool.run`).
+    nonisolated(unsafe) public private(set) static var parallelLoops = 0
+    /// Seconds the profiling thread spent in those loops waiting, after its own piece, for the
+    /// workers to finish theirs: what uneven pieces and late workers cost. Already counted in
+    /// the kinds' seconds, in whichever kind ran the loop.
+    nonisolated(unsafe) public private(set) static var joinWaitSeconds = 0.0
     nonisolated(unsafe) private static var seconds = [Double](repeating: 0, count: Kind.allCases.count)
     /// When the span not yet attributed began, in nanoseconds.
     nonisolated(unsafe) private static var spanStart: UInt64 = 0
@@ -65,6 +71,7 @@ public enum OpProfile {
     public static func start() {
         seconds = [Double](repeating: 0, count: Kind.allCases.count)
         (multiplyAdds, recordedMultiplyAdds) = (0, 0)
+        (parallelLoops, joinWaitSeconds) = (0, 0)
         profilingThread = pthread_self()
         isEnabled = true
         spanStart = now()
@@ -82,6 +89,14 @@ public enum OpProfile {
         guard isCounting else { return }
         multiplyAdds += count
         if GradientMode.isEnabled { recordedMultiplyAdds += count }
+    }
+
+    /// Counts a parallel loop whose caller began waiting for its workers at `waitStart`
+    /// (`now()`'s clock, nanoseconds).
+    static func countParallelLoop(waitingSince waitStart: UInt64) {
+        guard isCounting else { return }
+        parallelLoops += 1
+        joinWaitSeconds += Double(now() &- waitStart) * 1e-9
     }
 
     /// Attributes the time since the last boundary to `kind`.
@@ -112,5 +127,5 @@ public enum OpProfile {
 
     private static func index(_ kind: Kind) -> Int { Kind.allCases.firstIndex(of: kind)! }
 
-    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }

@@ -55,7 +55,9 @@ package final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { task in
             for piece in 1..<pieces { workers[piece - 1].post(task, piece: piece, generation: generation) }
             task(0)
+            let waitStart = OpProfile.isEnabled ? OpProfile.now() : 0
             for piece in 1..<pieces { workers[piece - 1].waitUntilFinished(generation: generation) }
+            if OpProfile.isEnabled { OpProfile.countParallelLoop(waitingSince: waitStart) }
         }
         return true
     }
