@@ -203,4 +203,37 @@ final class BenchmarkTests: XCTestCase {
         print(String(format: "network, convolutions only: 1: %.1f ms  %d: %.1f ms  scaling %.2f", totalOne, threads, total,
                      totalOne / total))
     }
+
+    /// Forward and backward milliseconds of ResNet-50's 1×1 stride-1 convolutions (batch 32) at
+    /// all threads: the batch split into one share per thread, each a single-threaded GEMM over
+    /// its columns, against one GEMM over the whole batch on OpenBLAS's threads; alternating,
+    /// medians of 5 rounds.
+    func testPointwiseShares() {
+        let shapes: [(name: String, cin: Int, cout: Int, size: Int)] = [
+            ("l1 1x1 64->64 56", 64, 64, 56), ("l1 1x1 256->64 56", 256, 64, 56), ("l1 1x1 64->256 56", 64, 256, 56),
+            ("l2 1x1 256->128 56", 256, 128, 56), ("l2 1x1 128->512 28", 128, 512, 28),
+            ("l2 1x1 512->128 28", 512, 128, 28), ("l3 1x1 512->256 28", 512, 256, 28),
+            ("l3 1x1 256->1024 14", 256, 1024, 14), ("l3 1x1 1024->256 14", 1024, 256, 14),
+        ]
+        print("threads \(Threading.threadCount); ms forward / backward, median of 5: shares | one GEMM")
+        for shape in shapes {
+            var split: [ConvolutionBenchmark.Timing] = [], whole: [ConvolutionBenchmark.Timing] = []
+            for _ in 0..<5 {
+                for shares in [true, false] {
+                    let t = ConvolutionBenchmark.measure(inChannels: shape.cin, outChannels: shape.cout, kernelSize: 1,
+                                                         height: shape.size, width: shape.size, batch: 32,
+                                                         perThreadShares: shares, repetitions: 2)
+                    if shares { split.append(t) } else { whole.append(t) }
+                }
+            }
+            func median(_ runs: [ConvolutionBenchmark.Timing], _ part: (ConvolutionBenchmark.Timing) -> Double) -> Double {
+                runs.map(part).sorted()[2] * 1e3
+            }
+            let (sf, sb, wf, wb) = (median(split) { $0.forward }, median(split) { $0.backward },
+                                    median(whole) { $0.forward }, median(whole) { $0.backward })
+            print(String(format: "%-22@ shares %7.2f / %7.2f | one GEMM %7.2f / %7.2f  time shares over one GEMM %.2f",
+                         shape.name as NSString, sf, sb, wf, wb, (sf + sb) / (wf + wb)))
+            XCTAssertGreaterThan(sf + sb, 0)
+        }
+    }
 }

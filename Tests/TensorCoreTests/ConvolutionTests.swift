@@ -220,10 +220,12 @@ final class ConvolutionTests: XCTestCase {
 
     /// One share of the batch per thread gives the outputs and gradients of blocks shared by the
     /// threads (up to float rounding: dW sums the shares apart), with one or several blocks per
-    /// share, batches that do not divide, both dX paths, and gradients added to existing ones.
+    /// share, batches that do not divide, both dX paths, 1×1 convolutions (one GEMM per share),
+    /// and gradients added to existing ones.
     func testPerThreadSharesMatchSharedBlocks() {
         let cases = [
             Case(batch: 3, inChannels: 4, height: 6, width: 7, outChannels: 3, kernel: 3, stride: 1, padding: 1),
+            Case(batch: 5, inChannels: 4, height: 3, width: 5, outChannels: 6, kernel: 1, stride: 1, padding: 0),
             Case(batch: 5, inChannels: 3, height: 9, width: 8, outChannels: 4, kernel: 3, stride: 2, padding: 1),
             Case(batch: 4, inChannels: 3, height: 7, width: 8, outChannels: 3, kernel: 5, stride: 1, padding: 2),
         ]
@@ -255,6 +257,8 @@ final class ConvolutionTests: XCTestCase {
                 assertGradientsMatch(Self.transposedGradientCases[0], seed: 62)
                 assertGradientsMatch(Case(batch: 3, inChannels: 3, height: 9, width: 8, outChannels: 4,
                                           kernel: 3, stride: 2, padding: 1), seed: 63)
+                assertGradientsMatch(Case(batch: 3, inChannels: 4, height: 3, width: 5, outChannels: 3,
+                                          kernel: 1, stride: 1, padding: 0), seed: 64)
             }
         }
     }

@@ -5,7 +5,9 @@
 /// Ho = (H + 2p − kh)/s + 1 (floor) and likewise Wo. Because x is channel-major, x read as a
 /// matrix is [Cin, N·H·W] and y is [Cout, N·Ho·Wo]: one GEMM covers the whole batch.
 ///
-/// - 1×1, stride 1, padding 0: Y = W·X directly; dX = Wᵀ·dY, dW = dY·Xᵀ.
+/// - 1×1, stride 1, padding 0: Y = W·X directly; dX = Wᵀ·dY, dW = dY·Xᵀ — over the whole batch
+///   on OpenBLAS's threads, or, for weights of at most `ConvolutionTuning.perThreadWeightLimit`
+///   floats, over one share of the batch's columns per thread with its own partial dW.
 /// - Otherwise, per block of images: col = im2col(x) [Cin·kh·kw, b·Ho·Wo], Y[:, block] = W·col;
 ///   backward recomputes col for dW += dY[:, block]·colᵀ (keeping col alive from forward to
 ///   backward would cost more memory than the recomputation costs time).
@@ -45,8 +47,9 @@ package enum ConvolutionTuning {
     /// 3·2^17 (1.5 MiB): every convolution of the `fashion-mnist` network — its layer4's 3×3
     /// (192 × 192 × 9 = 331,776 floats at width 24) ran forward + backward 10–20 % faster split
     /// than on OpenBLAS's threads at 4 and 2 px (2 threads, BENCHMARKS.md) — and ResNet-50's
-    /// stem, layer1, layer2 and layer3's 1×1s. ResNet-50's layer3 and layer4 3×3s keep
-    /// OpenBLAS's own threads: split, they ran 1.3–1.6× slower.
+    /// stem, layer1, layer2 and layer3's 1×1s (whose stride-1 ones ran in 0.96–0.98 of the
+    /// time of one GEMM over the batch, `BenchmarkTests.testPointwiseShares`). ResNet-50's
+    /// layer3 and layer4 3×3s keep OpenBLAS's own threads: split, they ran 1.3–1.6× slower.
     nonisolated(unsafe) package static var perThreadWeightLimit = 3 << 17
 
     /// Whether dX of a square stride-1 convolution runs as the transposed convolution
@@ -137,9 +140,12 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
         winogradSaved = winograd.forward(x.data, weight: weight.data, into: y.data,
                                          keeping: xTarget != nil || weightTarget != nil)
     } else if pointwise {
-        // y[Cout, N·H·W] = W[Cout, Cin] · x[Cin, N·H·W]
-        sgemm(m: outChannels, n: allColumns, k: rows, a: weight.data, lda: rows,
-              b: x.data, ldb: allColumns, c: y.data, ldc: allColumns)
+        // y[Cout, N·H·W] = W[Cout, Cin] · x[Cin, N·H·W], by columns of each share of the batch.
+        ImageBlocking.shares(batch: g.batch, weightCount: weight.count).forEach { _, images, _ in
+            let offset = images.lowerBound * g.outputPlane
+            sgemm(m: outChannels, n: images.count * g.outputPlane, k: rows, a: weight.data, lda: rows,
+                  b: x.data + offset, ldb: allColumns, c: y.data + offset, ldc: allColumns)
+        }
     } else {
         ImageBlocking(g, weightCount: weight.count).forEach { block, column in
             convolveBlock(x.data, g, block, column: column, weight: weight.data, outChannels: outChannels,
@@ -160,18 +166,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
                         return
                     }
                     if pointwise {
-                        if let dx {
-                            // dx[Cin, N·H·W] (+)= Wᵀ[Cin, Cout] · dy[Cout, N·H·W]
-                            sgemm(transposeA: true, m: rows, n: allColumns, k: outChannels,
-                                  a: weight.data, lda: rows, b: dy.data, ldb: allColumns,
-                                  beta: accumulateX ? 1 : 0, c: dx, ldc: allColumns)
-                        }
-                        if let dw, let input {
-                            // dW[Cout, Cin] (+)= dy[Cout, N·H·W] · xᵀ[N·H·W, Cin]
-                            sgemm(transposeB: true, m: outChannels, n: rows, k: allColumns,
-                                  a: dy.data, lda: allColumns, b: input, ldb: allColumns,
-                                  beta: accumulateW ? 1 : 0, c: dw, ldc: rows)
-                        }
+                        pointwiseBackward(dy.data, input: input, weight: weight.data, outChannels: outChannels, g,
+                                          dx: dx, accumulateX: accumulateX, dw: dw, accumulateW: accumulateW)
                         return
                     }
                     // im2col(dY) has Cout·k² rows where the scatter has Cin·k²: taken where it moves no more data.
@@ -222,6 +218,42 @@ public func conv2d(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 
                     }
                 }
             }
+        }
+    }
+}
+
+/// The gradients of a 1×1, stride-1, padding-0 convolution over x [Cin, N·H·W] for dy
+/// [Cout, N·H·W], by columns of each share of the batch (`ImageBlocking.shares`):
+/// dx (+)= Wᵀ·dy, and dW (+)= dy·xᵀ — each share's own partial dW where the batch is split,
+/// summed in share order.
+private func pointwiseBackward(_ dy: UnsafePointer<Float>, input: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
+                               outChannels: Int, _ g: ConvolutionGeometry,
+                               dx: UnsafeMutablePointer<Float>?, accumulateX: Bool,
+                               dw: UnsafeMutablePointer<Float>?, accumulateW: Bool) {
+    let (channels, allColumns) = (g.channels, g.batch * g.outputPlane)
+    let shares = ImageBlocking.shares(batch: g.batch, weightCount: outChannels * channels)
+    let weightCount = outChannels * channels
+    let partialCount = dw == nil || input == nil || shares.count == 1 ? 0 : shares.count * weightCount
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, partialCount)) { partials in
+        shares.forEach { share, images, _ in
+            let offset = images.lowerBound * g.outputPlane, columns = images.count * g.outputPlane
+            if let dx {
+                // dx[Cin, columns] (+)= Wᵀ[Cin, Cout] · dy[Cout, columns]
+                sgemm(transposeA: true, m: channels, n: columns, k: outChannels,
+                      a: weight, lda: channels, b: dy + offset, ldb: allColumns,
+                      beta: accumulateX ? 1 : 0, c: dx + offset, ldc: allColumns)
+            }
+            if let dw, let input {
+                // dW[Cout, Cin] (+)= dy[Cout, columns] · xᵀ[columns, Cin]
+                let (target, overwrite) = partialCount == 0
+                    ? (dw, !accumulateW) : (partials.baseAddress! + share * weightCount, true)
+                sgemm(transposeB: true, m: outChannels, n: channels, k: columns,
+                      a: dy + offset, lda: allColumns, b: input + offset, ldb: allColumns,
+                      beta: overwrite ? 0 : 1, c: target, ldc: channels)
+            }
+        }
+        if let dw, partialCount > 0 {
+            sumShares(partials.baseAddress!, shares: shares.count, count: weightCount, into: dw, accumulate: accumulateW)
         }
     }
 }
@@ -315,7 +347,7 @@ package struct ImageBlocking {
     package init(batch: Int, floatsPerImage: Int, columnsPerImage: Int, weightCount: Int, cacheBytes: Int? = nil) {
         self.batch = batch
         let smallWeights = weightCount <= ConvolutionTuning.perThreadWeightLimit
-        shares = Threading.threadCount > 1 && smallWeights ? Threading.chunkCount(batch) : 1
+        shares = Self.shares(batch: batch, weightCount: weightCount).count
         let shareImages = (batch + shares - 1) / shares
         let imageBytes = max(floatsPerImage * MemoryLayout<Float>.stride, 1)
         let fitting: Int
@@ -334,7 +366,7 @@ package struct ImageBlocking {
     /// (one per share): in order, or — split — each share's blocks in order on its own thread.
     package func forEach(_ body: (_ block: Block, _ column: UnsafeMutablePointer<Float>) -> Void) {
         guard batch > 0 else { return }
-        func run(share: Int, images: Range<Int>, parallel: Bool) {
+        Shares(count: shares, batch: batch).forEach { share, images, parallel in
             Workspace.shared.withBuffer(count: columnCount) { column in
                 for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: blockImages) {
                     let block = Block(share: share, images: start..<min(images.upperBound, start + blockImages),
@@ -343,11 +375,33 @@ package struct ImageBlocking {
                 }
             }
         }
-        if shares == 1 {
-            run(share: 0, images: 0..<batch, parallel: true)
-        } else {
-            Threading.withSingleThreadedBLAS {
-                Threading.parallelChunks(batch) { share, images in run(share: share, images: images, parallel: false) }
+    }
+
+    /// The shares of a batch of `batch` images for a weight matrix of `weightCount` floats, by
+    /// the rule of `ImageBlocking` (one per thread when the weights are small, else one), for
+    /// convolutions that need no blocks within a share.
+    package static func shares(batch: Int, weightCount: Int) -> Shares {
+        let small = weightCount <= ConvolutionTuning.perThreadWeightLimit
+        return Shares(count: Threading.threadCount > 1 && small ? Threading.chunkCount(batch) : 1, batch: batch)
+    }
+
+    /// A batch cut into `count` contiguous shares of images.
+    package struct Shares {
+        /// Shares run at once, one per thread; 1 when the threads share the whole batch.
+        package let count: Int
+        let batch: Int
+
+        /// Runs `body(share, images, parallel)` for each share: the whole batch on this thread with
+        /// OpenBLAS on every thread (`parallel` true), or each share on a thread of its own with
+        /// OpenBLAS on one.
+        package func forEach(_ body: (_ share: Int, _ images: Range<Int>, _ parallel: Bool) -> Void) {
+            guard batch > 0 else { return }
+            if count == 1 {
+                body(0, 0..<batch, true)
+            } else {
+                Threading.withSingleThreadedBLAS {
+                    Threading.parallelChunks(batch) { share, images in body(share, images, false) }
+                }
             }
         }
     }
