@@ -85,6 +85,31 @@ final class PretrainingConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration(batchSize: 12, keyGroups: 6).resumeMismatches(with: configuration(batchSize: 12)), [])
     }
 
+    /// Every hyperparameter of the optimiser, the losses, the momentum encoder and the views
+    /// must agree for a resume, each named in the refusal; a learning rate left to the
+    /// batch-size rule resumes a run that gave the same rate.
+    func testResumeComparesTheTrainingHyperparameters() {
+        var saved = PretrainingConfiguration()
+        saved.batchSize = 64
+        var resumed = saved
+        resumed.learningRate = 0.0075
+        XCTAssertEqual(resumed.resumeMismatches(with: saved), [], "0.03 · 64 / 256 given explicitly")
+        resumed.learningRate = 0.1
+        resumed.warmupEpochs = 2
+        resumed.momentum = 0.8
+        resumed.weightDecay = 5e-4
+        resumed.temperature = 0.1
+        resumed.alpha = 0.99
+        resumed.queryGroups = 2
+        resumed.blur = .off
+        resumed.strongPool = .released
+        resumed.mean = [0.5, 0.5, 0.5]
+        XCTAssertEqual(resumed.resumeMismatches(with: saved).map { $0.components(separatedBy: ":")[0] },
+                       ["strong pool", "blur", "mean", "query groups", "learning rate", "warm-up epochs",
+                        "momentum", "weight decay", "tau", "tau_D", "alpha"])
+        XCTAssertTrue(resumed.resumeMismatches(with: saved).contains("momentum: checkpoint has 0.9, this run has 0.8"))
+    }
+
     /// Resumption compares the head's hidden width actually used: a run recorded without one
     /// (the backbone's feature size) resumes with that width given, and not with another.
     func testResumeComparesTheEffectiveHiddenWidth() {

@@ -230,7 +230,11 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         _ = try views()
     }
 
-    /// Fields that must agree for a checkpoint to resume this run: "architecture: checkpoint has resnet18, this run has resnet50".
+    /// Fields that must agree for a checkpoint to resume this run — every one that shapes the
+    /// training, not where or how fast it runs (threads, workers, output, saving, monitoring):
+    /// "architecture: checkpoint has resnet18, this run has resnet50". Learning rates and
+    /// temperatures are compared as used (a learning rate left to the batch-size rule equals
+    /// the same rate given).
     public func resumeMismatches(with saved: PretrainingConfiguration) -> [String] {
         var differences: [String] = []
         func compare<T: Equatable>(_ name: String, _ mine: T, _ theirs: T) {
@@ -241,12 +245,25 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         compare("image size", imageSize, saved.imageSize)
         compare("strong sizes", strongSizes, saved.strongSizes)
         compare("weak sizes", weakSizes ?? [imageSize], saved.weakSizes ?? [saved.imageSize])
+        compare("strong pool", strongPool.rawValue, saved.strongPool.rawValue)
+        compare("strong magnitudes", strongMagnitudes.rawValue, saved.strongMagnitudes.rawValue)
+        compare("blur", blur.rawValue, saved.blur.rawValue)
+        compare("mean", mean, saved.mean)
+        compare("standard deviation", standardDeviation, saved.standardDeviation)
         compare("queue size", queueSize, saved.queueSize)
         compare("batch size", batchSize, saved.batchSize)
         compare("key groups", effectiveKeyShuffleGroups, saved.effectiveKeyShuffleGroups)
+        compare("query groups", queryGroups, saved.queryGroups)
         compare("dim", dimension, saved.dimension)
         compare("hidden", effectiveHidden, saved.effectiveHidden)
         compare("epochs", epochs, saved.epochs)
+        compare("learning rate", effectiveLearningRate, saved.effectiveLearningRate)
+        compare("warm-up epochs", warmupEpochs, saved.warmupEpochs)
+        compare("momentum", momentum, saved.momentum)
+        compare("weight decay", weightDecay, saved.weightDecay)
+        compare("tau", temperature, saved.temperature)
+        compare("tau_D", divergenceTemperature ?? temperature, saved.divergenceTemperature ?? saved.temperature)
+        compare("alpha", alpha, saved.alpha)
         compare("objective", objective.rawValue, saved.objective.rawValue)
         compare("beta", beta, saved.beta)
         compare("in-batch negatives", inBatchNegatives, saved.inBatchNegatives)
