@@ -35,21 +35,33 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
+    /// 2,000 loops with workers that sleep after each: every loop finishes with both chunks run.
+    /// The loops run on a thread of their own, so that a worker never woken fails the test
+    /// after a minute instead of hanging the suite.
     func testSleepingWorkersWakeForEveryLoop() {
         let saved = WorkerPool.spinSeconds
         WorkerPool.spinSeconds = 0
         defer { WorkerPool.spinSeconds = saved }
         Threading.withThreadCount(2) {
-            var total = 0
-            for loop in 0..<2_000 {
-                var parts = [0, 0]
-                parts.withUnsafeMutableBufferPointer { parts in
-                    Threading.parallelChunks(2) { chunk, _ in parts[chunk] = loop + chunk }
+            let finished = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var (total, wrongLoops) = (0, 0)
+            let loops = Thread {
+                for loop in 0..<2_000 {
+                    var parts = [0, 0]
+                    parts.withUnsafeMutableBufferPointer { parts in
+                        Threading.parallelChunks(2) { chunk, _ in parts[chunk] = loop + chunk }
+                    }
+                    if parts != [loop, loop + 1] { wrongLoops += 1 }
+                    total += parts[1]
+                    if loop % 500 == 0 { usleep(2_000) }  // workers certainly asleep
                 }
-                XCTAssertEqual(parts, [loop, loop + 1])
-                total += parts[1]
-                if loop % 500 == 0 { usleep(2_000) }  // workers certainly asleep
+                finished.signal()
             }
+            loops.start()
+            guard finished.wait(timeout: .now() + 60) == .success else {
+                return XCTFail("a loop did not finish within a minute: a sleeping worker was not woken")
+            }
+            XCTAssertEqual(wrongLoops, 0)
             XCTAssertEqual(total, (1...2_000).reduce(0, +))
         }
     }
