@@ -231,8 +231,8 @@ private func pointwiseBackward(_ dy: UnsafePointer<Float>, input: UnsafePointer<
                                dx: UnsafeMutablePointer<Float>?, accumulateX: Bool,
                                dw: UnsafeMutablePointer<Float>?, accumulateW: Bool) {
     let (channels, allColumns) = (g.channels, g.batch * g.outputPlane)
-    let shares = ImageBlocking.shares(batch: g.batch, weightCount: outChannels * channels)
     let weightCount = outChannels * channels
+    let shares = ImageBlocking.shares(batch: g.batch, weightCount: weightCount)
     let partialCount = dw == nil || input == nil || shares.count == 1 ? 0 : shares.count * weightCount
     withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, partialCount)) { partials in
         shares.forEach { share, images, _ in
@@ -323,9 +323,10 @@ package struct ImageBlocking {
         package let parallel: Bool
     }
 
+    /// The batch's shares, one per thread or one for all (`ImageBlocking.shares`).
+    private let batchShares: Shares
     /// Shares of the batch run at once, one per thread; 1 when the threads share every block.
-    package let shares: Int
-    private let batch: Int
+    package var shares: Int { batchShares.count }
     /// Images of the largest block.
     package let blockImages: Int
     /// Floats of one column buffer.
@@ -345,9 +346,9 @@ package struct ImageBlocking {
     /// (at least one image): its GEMMs are cheap to set up, and what a block writes is read
     /// again from the core's own cache.
     package init(batch: Int, floatsPerImage: Int, columnsPerImage: Int, weightCount: Int, cacheBytes: Int? = nil) {
-        self.batch = batch
         let smallWeights = weightCount <= ConvolutionTuning.perThreadWeightLimit
-        shares = Self.shares(batch: batch, weightCount: weightCount).count
+        batchShares = Self.shares(batch: batch, weightCount: weightCount)
+        let shares = batchShares.count
         let shareImages = (batch + shares - 1) / shares
         let imageBytes = max(floatsPerImage * MemoryLayout<Float>.stride, 1)
         let fitting: Int
@@ -365,8 +366,7 @@ package struct ImageBlocking {
     /// Runs `body` for every block, with a column buffer borrowed from the shared workspace
     /// (one per share): in order, or — split — each share's blocks in order on its own thread.
     package func forEach(_ body: (_ block: Block, _ column: UnsafeMutablePointer<Float>) -> Void) {
-        guard batch > 0 else { return }
-        Shares(count: shares, batch: batch).forEach { share, images, parallel in
+        batchShares.forEach { share, images, parallel in
             Workspace.shared.withBuffer(count: columnCount) { column in
                 for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: blockImages) {
                     let block = Block(share: share, images: start..<min(images.upperBound, start + blockImages),
