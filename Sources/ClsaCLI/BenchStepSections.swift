@@ -37,7 +37,7 @@ extension BenchSection {
     /// peak (the run's, or a 2048³ re-check if higher), the tensor storages a step allocates
     /// outside `StoragePool` and the most tensor memory it holds at once (`_peak_tensor_mb`),
     /// the step's time shares by kind, and the one-thread figures with `_1_thread` and their
-    /// ratio, `_thread_scaling`. On several ranks (`settings.processGroup`), at this process's
+    /// ratio, `_thread_scaling`, also per kind (`_thread_scaling_KIND`). On several ranks (`settings.processGroup`), at this process's
     /// thread count only and without the sgemm comparison (the ranks share the cores).
     private static func reportSteps(_ prefix: String, _ configuration: PretrainingConfiguration,
                                     _ settings: BenchSettings, _ results: BenchResults) throws {
@@ -64,6 +64,20 @@ extension BenchSection {
             BenchReport.line("\(prefix)_images_per_s_1_thread", String(format: "%.2f", single.imagesPerSecond))
             BenchReport.line("\(prefix)_effective_gflops_1_thread", String(format: "%.1f", single.effectiveGigaflops))
             BenchReport.line("\(prefix)_thread_scaling", String(format: "%.2f", full.imagesPerSecond / single.imagesPerSecond))
+            reportKindScaling(prefix, full: full, single: single)
+        }
+    }
+
+    /// PREFIX_thread_scaling_KIND: each kind's seconds per step at one thread over its seconds at
+    /// all threads, for the kinds that took at least 0.5 % of the step: which of them hold the
+    /// step's scaling back.
+    private static func reportKindScaling(_ prefix: String, full: TrainingStepBenchmark.Result,
+                                          single: TrainingStepBenchmark.Result) {
+        let stepSeconds = full.secondsByKind.values.reduce(0, +)
+        for kind in OpProfile.Kind.allCases {
+            guard let seconds = full.secondsByKind[kind], let singleSeconds = single.secondsByKind[kind],
+                  seconds >= 0.005 * stepSeconds else { continue }
+            BenchReport.line("\(prefix)_thread_scaling_\(kind.rawValue)", String(format: "%.2f", singleSeconds / seconds))
         }
     }
 

@@ -26,6 +26,11 @@ final class BenchCommandTests: XCTestCase {
         let shares = figures.filter { $0.key.hasPrefix("fashion_mnist_clsa_single_time_share_") }
         XCTAssertEqual(shares.count, 12)  // one per `OpProfile.Kind`
         XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 0.01)
+        // Every kind past 0.5 % of the step has its own scaling: convolutions' GEMMs at least.
+        let kindScaling = figures.filter { $0.key.hasPrefix("fashion_mnist_clsa_single_thread_scaling_") }
+        XCTAssertGreaterThan(kindScaling["fashion_mnist_clsa_single_thread_scaling_convolution_gemm"] ?? 0, 0,
+                             outcome.standardOutput)
+        XCTAssertLessThanOrEqual(kindScaling.count, shares.count)
         // The strong view adds its passes: a CLSA image costs more nominal FLOPs than a MoCo one.
         XCTAssertGreaterThan(figures["fashion_mnist_clsa_single_gflop_per_image"]!, figures["fashion_mnist_moco_gflop_per_image"]!)
     }

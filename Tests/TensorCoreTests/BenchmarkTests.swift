@@ -191,12 +191,16 @@ final class BenchmarkTests: XCTestCase {
                          (median(all) { $0.forward }, median(all) { $0.backward })))
         }
         let total = rows.reduce(0.0) { $0 + Double($1.count) * ($1.all.0 + $1.all.1) }
-        print("ms forward / backward at 1 and \(threads) threads, batch 32; scaling; share of the network's convolution time at \(threads)")
-        for row in rows {
-            print(String(format: "%-24@ x%d  1: %8.2f / %8.2f  %d: %8.2f / %8.2f  scaling %.2f / %.2f  share %.3f",
+        print("ms forward / backward at 1 and \(threads) threads, batch 32; scaling; share of the network's convolution time "
+              + "and nominal GFLOP/s (forward once, backward twice) at \(threads)")
+        for (row, shape) in zip(rows, shapes) {
+            let outputSize = (shape.size + 2 * shape.p - shape.k) / shape.s + 1
+            let multiplyAdds = Double(32 * shape.cout * shape.cin * shape.k * shape.k * outputSize * outputSize)
+            print(String(format: "%-24@ x%d  1: %8.2f / %8.2f  %d: %8.2f / %8.2f  scaling %.2f / %.2f  share %.3f  %6.1f GFLOP/s",
                          row.name as NSString, row.count, row.one.0, row.one.1, threads, row.all.0, row.all.1,
                          row.one.0 / row.all.0, row.one.1 / row.all.1,
-                         Double(row.count) * (row.all.0 + row.all.1) / total))
+                         Double(row.count) * (row.all.0 + row.all.1) / total,
+                         2 * 3 * multiplyAdds / ((row.all.0 + row.all.1) * 1e6)))
             XCTAssertGreaterThan(row.all.0 + row.all.1, 0)
         }
         let totalOne = rows.reduce(0.0) { $0 + Double($1.count) * ($1.one.0 + $1.one.1) }
