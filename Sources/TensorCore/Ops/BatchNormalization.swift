@@ -48,8 +48,10 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
         precondition(t.count == channels, "batchNorm2d: \(name) has \(t.count) elements for \(channels) channels")
     }
 
+    let out = Tensor(uninitializedShape: x.shape)
     let units: BatchNormUnits
-    let statistics: BatchNormStatistics
+    let statistics: [UnitStatistics]
+    let maps: [UnitMap]
     if training {
         precondition(groups >= 1 && batch % groups == 0,
                      "batchNorm2d: batch of \(batch) does not split into \(groups) equal groups")
@@ -57,190 +59,181 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
         precondition(units.length > 1,
                      "batchNorm2d: training needs more than one value per channel and group, "
                      + "got \(units.length) for x \(x.shape) and \(groups) groups")
-        let (batchStatistics, variance) = BatchNormStatistics.ofBatch(x, units: units, epsilon: epsilon)
-        statistics = batchStatistics
+        (statistics, maps) = normalizeByBatch(x.data, into: out.data, units: units, weight: weight.data,
+                                              bias: bias.data, epsilon: epsilon, applyingReLU: applyingReLU)
         updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance,
-                                mean: statistics.mean, biasedVariance: variance, units: units,
-                                momentum: momentum)
+                                statistics, units: units, momentum: momentum)
         numBatchesTracked?.value += 1
     } else {
         units = BatchNormUnits(channels: channels, groups: 1, length: x.count / max(channels, 1))
-        statistics = .ofRunning(mean: runningMean, variance: runningVariance, epsilon: epsilon)
+        statistics = (0..<channels).map {
+            UnitStatistics(mean: Double(runningMean.data[$0]), variance: Double(runningVariance.data[$0]), epsilon: epsilon)
+        }
+        maps = (0..<channels).map { UnitMap(statistics[$0], weight: weight.data[$0], bias: bias.data[$0]) }
+        normalize(x.data, into: out.data, maps, units: units, applyingReLU: applyingReLU)
     }
 
-    let affine = UnitAffine(statistics, units: units, weight: weight.data, bias: bias.data)
-    let out = Tensor(uninitializedShape: x.shape)
-    normalize(x.data, into: out.data, affine, units: units, applyingReLU: applyingReLU)
     let targets = (x: x.gradientTarget, weight: weight.gradientTarget, bias: bias.gradientTarget)
     // The output is not kept: nothing here reads it again.
     out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
         batchNormBackward(outputGradient: g, x: x, weight: weight, targets: targets,
                           statistics: statistics, units: units, statisticsFromBatch: training,
-                          reluMask: applyingReLU ? affine : nil)
+                          reluMask: applyingReLU ? maps : nil)
     }
     if applyingReLU && out.gradientNode != nil
         && out.count * MemoryLayout<Float>.stride >= ActivationRecomputation.minimumBytes {
-        out.recomputation = { buffer in normalize(x.data, into: buffer, affine, units: units, applyingReLU: true) }
+        out.recomputation = { buffer in normalize(x.data, into: buffer, maps, units: units, applyingReLU: true) }
     }
     return out
 }
 
 /// How x is cut into normalisation units: unit u = c·groups + j covers
-/// `data[u·length ..< (u+1)·length]`.
+/// `data[u·length ..< (u+1)·length]`, and belongs to channel c = u / groups.
 private struct BatchNormUnits {
     let channels: Int, groups: Int, length: Int
     var count: Int { channels * groups }
+
+    /// The offset of unit u's first value.
+    func offset(_ u: Int) -> Int { u * length }
 }
 
-/// Per-unit mean and inverse standard deviation 1/√(σ² + ε), in Double.
-private struct BatchNormStatistics {
-    var mean: [Double]
-    var inverseStandardDeviation: [Double]
+/// One unit's mean and biased variance, and its inverse standard deviation 1/√(σ² + ε), in Double.
+private struct UnitStatistics {
+    var mean: Double, variance: Double, inverseStandardDeviation: Double
 
-    /// The batch's statistics, and the biased variance of each unit.
-    static func ofBatch(_ x: Tensor, units: BatchNormUnits, epsilon: Float)
-        -> (BatchNormStatistics, variance: [Double]) {
-        var mean = [Double](repeating: 0, count: units.count)
-        var variance = mean
-        mean.withUnsafeMutableBufferPointer { meanBuffer in
-            variance.withUnsafeMutableBufferPointer { varianceBuffer in
-                let m = Double(units.length)
-                Threading.parallelFor(units.count) { u in
-                    let block = x.data + u * units.length
-                    // Shifting by the block's first value keeps Σ(x−k)² − (Σ(x−k))²/m free of
-                    // cancellation when |μ| ≫ σ; the two sums then take a single pass.
-                    let shift = block[0]
-                    let (sum, sumOfSquares) = sumAndDot(block, minus: shift, block, minus: shift,
-                                                        count: units.length)
-                    let meanShift = sum / m
-                    meanBuffer[u] = Double(shift) + meanShift
-                    varianceBuffer[u] = max(0, sumOfSquares / m - meanShift * meanShift)
-                }
+    init(mean: Double, variance: Double, epsilon: Float) {
+        (self.mean, self.variance) = (mean, variance)
+        inverseStandardDeviation = 1 / (variance + Double(epsilon)).squareRoot()
+    }
+
+    /// The statistics of the `count` values at `block`. Shifting by the block's first value keeps
+    /// Σ(x−k)² − (Σ(x−k))²/m free of cancellation when |μ| ≫ σ; the two sums then take a single pass.
+    init(of block: UnsafeMutablePointer<Float>, count: Int, epsilon: Float) {
+        let m = Double(count), shift = block[0]
+        let (sum, sumOfSquares) = sumAndDot(block, minus: shift, block, minus: shift, count: count)
+        let meanShift = sum / m
+        self.init(mean: Double(shift) + meanShift, variance: max(0, sumOfSquares / m - meanShift * meanShift),
+                  epsilon: epsilon)
+    }
+}
+
+/// Training's forward pass: each unit's statistics, its map, and its normalised values, one unit
+/// at a time, so that a unit that fits in the cache is read from memory once, not twice.
+private func normalizeByBatch(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                              units: BatchNormUnits, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                              epsilon: Float, applyingReLU: Bool) -> ([UnitStatistics], [UnitMap]) {
+    let placeholder = UnitStatistics(mean: 0, variance: 0, epsilon: epsilon)
+    var statistics = [UnitStatistics](repeating: placeholder, count: units.count)
+    var maps = [UnitMap](repeating: UnitMap(placeholder, weight: 0, bias: 0), count: units.count)
+    statistics.withUnsafeMutableBufferPointer { statistics in
+        maps.withUnsafeMutableBufferPointer { maps in
+            Threading.parallelFor(units.count) { u in
+                let c = u / units.groups, offset = units.offset(u)
+                statistics[u] = UnitStatistics(of: x + offset, count: units.length, epsilon: epsilon)
+                maps[u] = UnitMap(statistics[u], weight: weight[c], bias: bias[c])
+                maps[u].normalize(x + offset, into: y + offset, count: units.length, applyingReLU: applyingReLU)
             }
         }
-        let inverse = variance.map { 1 / ($0 + Double(epsilon)).squareRoot() }
-        return (BatchNormStatistics(mean: mean, inverseStandardDeviation: inverse), variance)
     }
-
-    /// The running statistics, one unit per channel.
-    static func ofRunning(mean: Tensor, variance: Tensor, epsilon: Float) -> BatchNormStatistics {
-        BatchNormStatistics(
-            mean: (0..<mean.count).map { Double(mean.data[$0]) },
-            inverseStandardDeviation: (0..<variance.count).map {
-                1 / (Double(variance.data[$0]) + Double(epsilon)).squareRoot()
-            })
-    }
+    return (statistics, maps)
 }
 
 /// running ← (1 − momentum)·running + momentum·(group mean of the batch statistic), with the
 /// unbiased variance, as PyTorch.
-private func updateRunningStatistics(runningMean: Tensor, runningVariance: Tensor,
-                                     mean: [Double], biasedVariance: [Double],
+private func updateRunningStatistics(runningMean: Tensor, runningVariance: Tensor, _ statistics: [UnitStatistics],
                                      units: BatchNormUnits, momentum: Float) {
     let m = Double(units.length), keep = 1 - Double(momentum), take = Double(momentum)
     let unbiased = m / (m - 1)
     for c in 0..<units.channels {
-        let groupUnits = (c * units.groups)..<((c + 1) * units.groups)
-        let batchMean = groupUnits.reduce(0.0) { $0 + mean[$1] } / Double(units.groups)
-        let batchVariance = groupUnits.reduce(0.0) { $0 + biasedVariance[$1] * unbiased } / Double(units.groups)
+        let groupUnits = statistics[(c * units.groups)..<((c + 1) * units.groups)]
+        let batchMean = groupUnits.reduce(0.0) { $0 + $1.mean } / Double(units.groups)
+        let batchVariance = groupUnits.reduce(0.0) { $0 + $1.variance * unbiased } / Double(units.groups)
         runningMean.data[c] = Float(keep * Double(runningMean.data[c]) + take * batchMean)
         runningVariance.data[c] = Float(keep * Double(runningVariance.data[c]) + take * batchVariance)
     }
 }
 
-/// The forward map of each unit, y = (x − μ̃)·a + b, with a = γ·s, μ̃ = μ rounded to Float and
+/// The forward map of one unit, y = (x − μ̃)·a + b, with a = γ·s, μ̃ = μ rounded to Float and
 /// b = β + (μ̃ − μ)·a, in Float: kept so that the output and ReLU's mask can be recomputed bit
 /// for bit. Centring before scaling keeps y accurate when |μ| ≫ σ (x·a + (β − μ·a) would cancel).
-private struct UnitAffine {
-    var roundedMean: [Float], scale: [Float], shift: [Float]
+private struct UnitMap {
+    let roundedMean: Float, scale: Float, shift: Float
 
-    init(_ statistics: BatchNormStatistics, units: BatchNormUnits,
-         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
-        (roundedMean, scale, shift) = ([], [], [])
-        for u in 0..<units.count {
-            let c = u / units.groups
-            let a = Double(weight[c]) * statistics.inverseStandardDeviation[u]
-            let mean = statistics.mean[u], rounded = Float(mean)
-            roundedMean.append(rounded)
-            scale.append(Float(a))
-            shift.append(Float(Double(bias[c]) + (Double(rounded) - mean) * a))
+    init(_ statistics: UnitStatistics, weight: Float, bias: Float) {
+        let a = Double(weight) * statistics.inverseStandardDeviation
+        roundedMean = Float(statistics.mean)
+        scale = Float(a)
+        shift = Float(Double(bias) + (Double(roundedMean) - statistics.mean) * a)
+    }
+
+    /// y = (x − μ̃)·a + b over `count` values, then max(y, 0) when `applyingReLU` (one pass, not two).
+    @inline(__always)
+    func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, applyingReLU: Bool) {
+        if applyingReLU {
+            for i in 0..<count { y[i] = max((x[i] - roundedMean) * scale + shift, 0) }
+        } else {
+            for i in 0..<count { y[i] = (x[i] - roundedMean) * scale + shift }
         }
+    }
+
+    /// ReLU's gradient mask from BN's input: dy where (x − μ̃)·a + b > 0, else 0 — the same Float
+    /// arithmetic as `normalize`, so exactly where the output was positive. Both values are
+    /// computed unconditionally, so the select vectorises.
+    @inline(__always) func mask(_ dy: Float, x: Float) -> Float {
+        (x - roundedMean) * scale + shift > 0 ? dy : 0
+    }
+
+    @inline(__always) func mask(_ dy: SIMD4<Float>, x: SIMD4<Float>) -> SIMD4<Float> {
+        dy.replacing(with: 0, where: .!((x - roundedMean) * scale + shift .> 0))
     }
 }
 
-/// y = (x − μ̃)·a + b per unit, then max(y, 0) when `applyingReLU` (one pass instead of two).
-private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ affine: UnitAffine,
+/// Every unit's map applied to x (`UnitMap.normalize`), in parallel over units.
+private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ maps: [UnitMap],
                        units: BatchNormUnits, applyingReLU: Bool) {
     Threading.parallelFor(units.count) { u in
-        let (m, a, b) = (affine.roundedMean[u], affine.scale[u], affine.shift[u])
-        let range = (u * units.length)..<((u + 1) * units.length)
-        if applyingReLU {
-            for i in range { y[i] = max((x[i] - m) * a + b, 0) }
-        } else {
-            for i in range { y[i] = (x[i] - m) * a + b }
-        }
+        let offset = units.offset(u)
+        maps[u].normalize(x + offset, into: y + offset, count: units.length, applyingReLU: applyingReLU)
     }
 }
 
-/// ReLU's gradient mask from BN's input: dy where (x − μ̃)·a + b > 0, else 0 — the same Float
-/// arithmetic as `normalize`, so exactly where the output was positive. Both values are
-/// computed unconditionally, so the select vectorises.
-private struct ReLUMask {
-    let mean: Float, scale: Float, shift: Float
-
-    init(_ affine: UnitAffine, unit u: Int) {
-        (mean, scale, shift) = (affine.roundedMean[u], affine.scale[u], affine.shift[u])
-    }
-
-    @inline(__always) func apply(_ dy: Float, x: Float) -> Float {
-        (x - mean) * scale + shift > 0 ? dy : 0
-    }
-
-    @inline(__always) func apply(_ dy: SIMD4<Float>, x: SIMD4<Float>) -> SIMD4<Float> {
-        dy.replacing(with: 0, where: .!((x - mean) * scale + shift .> 0))
-    }
-}
-
-/// Masks g in place by ReLU's mask (`ReLUMask`), for a backward pass that needs no sums.
-private func maskByPositiveNormalized(_ g: Tensor, x: UnsafePointer<Float>, _ affine: UnitAffine,
-                                      units: BatchNormUnits) {
-    let dy = g.data
-    Threading.parallelFor(units.count) { u in
-        let mask = ReLUMask(affine, unit: u)
-        for i in (u * units.length)..<((u + 1) * units.length) { dy[i] = mask.apply(dy[i], x: x[i]) }
-    }
-}
-
-/// Accumulates dx, dγ and dβ. Two passes per unit: Σdy and Σdy·(x−μ), then
-/// dx = A·dy + B·(x − μ̃) + C (μ̃ = μ rounded to Float, centred for the reason `normalize` gives).
-/// With `reluMask` (BN fused with ReLU), dy is first masked in place where the output was 0 —
-/// by the sums' pass as it reads dy, or by a pass of its own where no sums are needed.
+/// Accumulates dx, dγ and dβ, one unit at a time — its sums, then its dx, while its dy and x are
+/// in cache. Per unit: Σdy and Σdy·(x−μ) in one pass, then dx = A·dy + B·(x − μ̃) + C (μ̃ = μ
+/// rounded to Float, centred for the reason `UnitMap` gives) in another. With `reluMask` (BN
+/// fused with ReLU), dy is first masked in place where the output was 0 — by the sums' pass as
+/// it reads dy, or by a pass of its own where no sums are needed (evaluation-mode dx).
 private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tensor,
                                targets: (x: GradientSlot?, weight: GradientSlot?, bias: GradientSlot?),
-                               statistics: BatchNormStatistics, units: BatchNormUnits,
-                               statisticsFromBatch: Bool, reluMask: UnitAffine?) {
-    // Evaluation-mode dx needs no sums; everything else does.
-    let sums = statisticsFromBatch || targets.weight != nil || targets.bias != nil
-        ? GradientSums(g, x: x, statistics: statistics, units: units, reluMask: reluMask) : nil
-    if sums == nil, let reluMask { maskByPositiveNormalized(g, x: x.data, reluMask, units: units) }
-
-    if let target = targets.x {
-        let dy = g.data, m = Double(units.length)
-        target.accumulateInPlace { dx, accumulate in
+                               statistics: [UnitStatistics], units: BatchNormUnits,
+                               statisticsFromBatch: Bool, reluMask: [UnitMap]?) {
+    let needsSums = statisticsFromBatch || targets.weight != nil || targets.bias != nil
+    // Per unit: Σdy and Σdy·x̂ (x̂ = (x−μ)·s).
+    var sums = [(gradient: Double, normalizedGradient: Double)](repeating: (0, 0), count: needsSums ? units.count : 0)
+    let dy = g.data, m = Double(units.length)
+    sums.withUnsafeMutableBufferPointer { sums in
+        withGradientBuffer(of: targets.x) { dx, accumulate in
             Threading.parallelFor(units.count) { u in
-                let c = u / units.groups
-                let s = statistics.inverseStandardDeviation[u]
-                let a = Double(weight.data[c]) * s
-                let mean = statistics.mean[u], roundedMean = Float(mean)
+                let offset = units.offset(u), unit = statistics[u]
+                let roundedMean = Float(unit.mean)
+                if needsSums {
+                    let (sum, dot) = sumAndDot(dy + offset, minus: 0, x.data + offset, minus: roundedMean,
+                                               count: units.length, maskingBy: reluMask?[u])
+                    // Σdy·(x−μ) = Σdy·(x−μ̃) + (μ̃−μ)·Σdy, undoing the Float rounding μ̃ of μ.
+                    sums[u] = (sum, (dot + (Double(roundedMean) - unit.mean) * sum) * unit.inverseStandardDeviation)
+                } else if let mask = reluMask?[u] {
+                    for i in offset..<(offset + units.length) { dy[i] = mask.mask(dy[i], x: x.data[i]) }
+                }
+                guard let dx else { return }
+                let s = unit.inverseStandardDeviation
+                let a = Double(weight.data[u / units.groups]) * s
                 // Training: dx = a·(dy − Σdy/m − x̂·Σ(dy·x̂)/m) with x̂ = (x−μ)·s, and
                 // x − μ = (x − μ̃) + (μ̃ − μ): A = a, B = −a·s·Σ(dy·x̂)/m, C = −a·Σdy/m + B·(μ̃ − μ).
                 var b = 0.0, c0 = 0.0
-                if statisticsFromBatch, let sums {
-                    b = -a * s * sums.normalizedGradient[u] / m
-                    c0 = -a * sums.gradient[u] / m + b * (Double(roundedMean) - mean)
+                if statisticsFromBatch {
+                    b = -a * s * sums[u].normalizedGradient / m
+                    c0 = -a * sums[u].gradient / m + b * (Double(roundedMean) - unit.mean)
                 }
                 let (fa, fb, fc) = (Float(a), Float(b), Float(c0))
-                let offset = u * units.length
                 let dys = dy + offset, xs = x.data + offset
                 store(dx + offset, count: units.length, accumulate: accumulate) { i in
                     fa * dys[i] + fb * (xs[i] - roundedMean) + fc
@@ -248,38 +241,11 @@ private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tens
             }
         }
     }
-    if let target = targets.weight, let sums {
-        target.accumulate(channelSums(sums.normalizedGradient, units: units))
+    if let target = targets.weight, needsSums {
+        target.accumulate(channelSums(sums.map(\.normalizedGradient), units: units))
     }
-    if let target = targets.bias, let sums {
-        target.accumulate(channelSums(sums.gradient, units: units))
-    }
-}
-
-/// Per unit: Σdy and Σdy·x̂ (x̂ = (x−μ)·s), in one pass over dy and x; with `reluMask`, dy is
-/// masked in place first, in the same pass.
-private struct GradientSums {
-    var gradient: [Double]
-    var normalizedGradient: [Double]
-
-    init(_ g: Tensor, x: Tensor, statistics: BatchNormStatistics, units: BatchNormUnits, reluMask: UnitAffine?) {
-        gradient = [Double](repeating: 0, count: units.count)
-        normalizedGradient = gradient
-        gradient.withUnsafeMutableBufferPointer { sumBuffer in
-            normalizedGradient.withUnsafeMutableBufferPointer { dotBuffer in
-                Threading.parallelFor(units.count) { u in
-                    let offset = u * units.length
-                    let mean = statistics.mean[u], roundedMean = Float(mean)
-                    let (sum, dot) = sumAndDot(g.data + offset, minus: 0, x.data + offset,
-                                               minus: roundedMean, count: units.length,
-                                               maskingBy: reluMask.map { ReLUMask($0, unit: u) })
-                    sumBuffer[u] = sum
-                    // Σdy·(x−μ) = Σdy·(x−μ̃) + (μ̃−μ)·Σdy, undoing the Float rounding μ̃ of μ.
-                    let centred = dot + (Double(roundedMean) - mean) * sum
-                    dotBuffer[u] = centred * statistics.inverseStandardDeviation[u]
-                }
-            }
-        }
+    if let target = targets.bias, needsSums {
+        target.accumulate(channelSums(sums.map(\.gradient), units: units))
     }
 }
 
@@ -293,7 +259,7 @@ private func channelSums(_ perUnit: [Double], units: BatchNormUnits) -> Tensor {
 }
 
 /// (Σ(a−sa), Σ(a−sa)·(b−sb)) over `count` elements; with `mask`, each a[i] is first replaced,
-/// in place, by `mask.apply(a[i], x: b[i])`.
+/// in place, by `mask.mask(a[i], x: b[i])`.
 ///
 /// Sums run in Float over 256-element blocks with four independent accumulators (the lanes of a
 /// SIMD4, element i in lane i mod 4) and the blocks combine in Double, so rounding stays near
@@ -301,7 +267,7 @@ private func channelSums(_ perUnit: [Double], units: BatchNormUnits) -> Tensor {
 /// the result is reproducible.
 private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
                        _ b: UnsafePointer<Float>, minus sb: Float, count: Int,
-                       maskingBy mask: ReLUMask? = nil) -> (sum: Double, dot: Double) {
+                       maskingBy mask: UnitMap? = nil) -> (sum: Double, dot: Double) {
     var total = 0.0, dot = 0.0
     var i = 0
     let block = 256
@@ -313,7 +279,7 @@ private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
             var values = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Float>.self)
             let others = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Float>.self)
             if let mask {
-                values = mask.apply(values, x: others)
+                values = mask.mask(values, x: others)
                 UnsafeMutableRawPointer(a + j).storeBytes(of: values, as: SIMD4<Float>.self)
             }
             let centred = values - sa
@@ -323,7 +289,7 @@ private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
         }
         var (sum0, dot0) = (sums[0], dots[0])
         while j < end {
-            if let mask { a[j] = mask.apply(a[j], x: b[j]) }
+            if let mask { a[j] = mask.mask(a[j], x: b[j]) }
             let centred = a[j] - sa
             sum0 += centred
             dot0 += centred * (b[j] - sb)

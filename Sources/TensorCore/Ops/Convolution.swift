@@ -415,14 +415,3 @@ private func withValues(of saved: SavedTensor?, _ body: (UnsafePointer<Float>?) 
         body(nil)
     }
 }
-
-/// Gives `body` the gradient buffer of `target` and whether to add into it (see
-/// `GradientSlot.accumulateInPlace`), or nil when there is no target.
-private func withGradientBuffer(of target: GradientSlot?,
-                                _ body: (_ buffer: UnsafeMutablePointer<Float>?, _ accumulate: Bool) -> Void) {
-    if let target {
-        target.accumulateInPlace { buffer, accumulate in body(buffer, accumulate) }
-    } else {
-        body(nil, false)
-    }
-}
