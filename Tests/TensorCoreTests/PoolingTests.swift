@@ -91,40 +91,45 @@ final class PoolingTests: XCTestCase {
 }
 
 /// max-pool against a plain reference over clipped windows, on inputs large enough for the
-/// unclipped interior path, with many ties (few distinct values) and a NaN.
+/// unclipped interior path and its eight-window lanes (stride 1 and 2, rows of 9–40 px), with
+/// many ties (few distinct values) and NaNs.
 final class MaxPoolReferenceTests: XCTestCase {
     func testMatchesPlainReferenceIncludingTiesAndNaN() {
         var random = SeededRandom(seed: 3)
-        for (h, w) in [(9, 11), (8, 8), (7, 13)] {
-            let (c, n) = (2, 3)
-            var values = (0..<(c * n * h * w)).map { _ in Float(random.integer(in: 0...4)) }
-            values[17] = .nan
-            let x = Tensor(shape: [c, n, h, w], scalars: values, requiresGradient: true)
-            let y = maxPool2d(x, kernelSize: 3, stride: 2, padding: 1)
-            let (oh, ow) = ((h + 2 - 3) / 2 + 1, (w + 2 - 3) / 2 + 1)
-            XCTAssertEqual(y.shape, [c, n, oh, ow])
-            var expectedGradient = [Float](repeating: 0, count: values.count)
-            for plane in 0..<(c * n) {
-                for i in 0..<oh {
-                    for j in 0..<ow {
-                        var best = -Float.infinity, bestIndex = -1
-                        for r in max(0, 2 * i - 1)..<min(h, 2 * i + 2) {
-                            for s in max(0, 2 * j - 1)..<min(w, 2 * j + 2) {
-                                let index = plane * h * w + r * w + s
-                                if bestIndex < 0 || values[index] > best || values[index].isNaN {
-                                    best = values[index]
-                                    bestIndex = index
+        for (kernel, stride, padding) in [(3, 2, 1), (3, 1, 1), (2, 2, 0)] {
+            for (h, w) in [(9, 11), (8, 8), (7, 13), (6, 40), (5, 37)] {
+                let (c, n) = (2, 3)
+                var values = (0..<(c * n * h * w)).map { _ in Float(random.integer(in: 0...4)) }
+                for index in [17, values.count / 2, values.count / 2 + 2] { values[index] = .nan }
+                let x = Tensor(shape: [c, n, h, w], scalars: values, requiresGradient: true)
+                let y = maxPool2d(x, kernelSize: kernel, stride: stride, padding: padding)
+                let (oh, ow) = ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+                let name = "k\(kernel) s\(stride) p\(padding) \(h)×\(w)"
+                XCTAssertEqual(y.shape, [c, n, oh, ow], name)
+                var expectedGradient = [Float](repeating: 0, count: values.count)
+                for plane in 0..<(c * n) {
+                    for i in 0..<oh {
+                        for j in 0..<ow {
+                            var best = -Float.infinity, bestIndex = -1
+                            let (top, left) = (stride * i - padding, stride * j - padding)
+                            for r in max(0, top)..<min(h, top + kernel) {
+                                for s in max(0, left)..<min(w, left + kernel) {
+                                    let index = plane * h * w + r * w + s
+                                    if bestIndex < 0 || values[index] > best || values[index].isNaN {
+                                        best = values[index]
+                                        bestIndex = index
+                                    }
                                 }
                             }
+                            let got = y.data[plane * oh * ow + i * ow + j]
+                            XCTAssertTrue(got == best || (got.isNaN && best.isNaN), "\(name) plane \(plane) (\(i), \(j))")
+                            expectedGradient[bestIndex] += 1
                         }
-                        let got = y.data[plane * oh * ow + i * ow + j]
-                        XCTAssertTrue(got == best || (got.isNaN && best.isNaN), "(\(h)×\(w)) plane \(plane) (\(i), \(j))")
-                        expectedGradient[bestIndex] += 1
                     }
                 }
+                y.backward(seed: Tensor(shape: y.shape, repeating: 1))
+                XCTAssertEqual(x.gradient!.scalars, expectedGradient, "\(name) gradient routing")
             }
-            y.backward(seed: Tensor(shape: y.shape, repeating: 1))
-            XCTAssertEqual(x.gradient!.scalars, expectedGradient, "(\(h)×\(w)) gradient routing")
         }
     }
 }

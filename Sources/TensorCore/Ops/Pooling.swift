@@ -107,7 +107,16 @@ private func maxPoolForward(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                         return (best, bestIndex)
                     }
                     let fast = interiorRows.contains(oh) ? interiorColumns : 0..<0
-                    for ow in 0..<outputWidth {
+                    var ow = 0
+                    while ow < outputWidth {
+                        let o = offset + oh * outputWidth + ow
+                        if fast.contains(ow) && ow + MaxPoolLanes.count < fast.upperBound && g.stride <= 2 {
+                            let corner = top * g.width + ow * g.stride - g.padding
+                            MaxPoolLanes(source, corner: corner, stride: g.stride, offsets: offsets)
+                                .store(into: y + o, argmax: argmax.map { $0 + o })
+                            ow += MaxPoolLanes.count
+                            continue
+                        }
                         let (best, bestIndex): (Float, Int)
                         if fast.contains(ow) {
                             let corner = top * g.width + ow * g.stride - g.padding
@@ -120,13 +129,48 @@ private func maxPoolForward(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                         } else {
                             (best, bestIndex) = clipped(ow)
                         }
-                        let o = offset + oh * outputWidth + ow
                         y[o] = best
                         argmax?[o] = Int32(bestIndex)
+                        ow += 1
                     }
                 }
             }
         }
+    }
+}
+
+/// The maxima of eight neighbouring windows that lie wholly inside the input, and the
+/// within-plane index of each, compared as the scalar path does (strictly greater keeps the
+/// first of equal maxima; NaN wins). Stride 1 or 2: a window offset's eight values are one
+/// load, or the even half of a 16-value load. That load reaches one value past the last window's
+/// last column, so callers take lanes only while a window follows them in the same row.
+private struct MaxPoolLanes {
+    static let count = 8
+    var values: SIMD8<Float>, indices: SIMD8<Int32>
+
+    @inline(__always)
+    init(_ source: UnsafePointer<Float>, corner: Int, stride: Int, offsets: UnsafeBufferPointer<Int>) {
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(stride)
+        @inline(__always) func load(_ start: Int) -> SIMD8<Float> {
+            let raw = UnsafeRawPointer(source + start)
+            return stride == 1 ? raw.loadUnaligned(as: SIMD8<Float>.self)
+                : raw.loadUnaligned(as: SIMD16<Float>.self).evenHalf
+        }
+        values = load(corner + offsets[0])
+        indices = lanes &+ Int32(corner + offsets[0])
+        for k in 1..<offsets.count {
+            let start = corner + offsets[k]
+            let candidate = load(start)
+            let better = (candidate .> values) .| (candidate .!= candidate)
+            values.replace(with: candidate, where: better)
+            indices.replace(with: lanes &+ Int32(start), where: better)
+        }
+    }
+
+    @inline(__always)
+    func store(into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?) {
+        UnsafeMutableRawPointer(y).storeBytes(of: values, as: SIMD8<Float>.self)
+        if let argmax { UnsafeMutableRawPointer(argmax).storeBytes(of: indices, as: SIMD8<Int32>.self) }
     }
 }
 
