@@ -67,8 +67,8 @@ final class AutogradTests: XCTestCase {
     }
 
     /// The graph holds gradient slots, not tensors: an intermediate that no backward rule reads
-    /// (here the inputs of `+` and `addingReLU`, which need only the output's gradient) is freed
-    /// when the forward pass drops it, not kept until `backward()`.
+    /// (here the inputs of `+` and `relu`, which need only the output's gradient and values) is
+    /// freed when the forward pass drops it, not kept until `backward()`.
     func testTheGraphKeepsOnlyWhatBackwardRulesRead() {
         let x = Tensor(shape: [4], scalars: [1, -2, 3, -4], requiresGradient: true)
         weak var scaled: TensorStorage?, summed: TensorStorage?
@@ -77,10 +77,10 @@ final class AutogradTests: XCTestCase {
             scaled = h.storage
             let s = h + x
             summed = s.storage
-            return addingReLU(s, x).sum()
+            return relu(s + x).sum()
         }()
         XCTAssertNil(scaled, "the input of + was kept alive by the graph")
-        XCTAssertNil(summed, "the input of addingReLU was kept alive by the graph")
+        XCTAssertNil(summed, "the input of + was kept alive by the graph")
         loss.backward()
         // relu((2x + x) + x) = relu(4x): d/dx = 4 where x > 0, 0 elsewhere.
         XCTAssertEqual(x.gradient?.scalars, [4, 0, 4, 0])

@@ -145,6 +145,55 @@ final class BatchNormalizationTests: XCTestCase {
         }
     }
 
+    /// relu(BN(x) + r) in one op equals BN, then +, then ReLU, bit for bit — values and the
+    /// gradients of x, γ, β and r — in training (one and two groups) and evaluation, with and
+    /// without the ReLU.
+    func testFusedResidualEqualsBatchNormAddThenReLU() {
+        let x = seededTensor([3, 4, 2, 3], seed: 61, scale: 2, shift: 1)
+        let weight = seededTensor([3], seed: 62, shift: 1), bias = seededTensor([3], seed: 63)
+        let residual = seededTensor([3, 4, 2, 3], seed: 64)
+        let seed = seededTensor([3, 4, 2, 3], seed: 65).detached()
+        for (training, groups, applyingReLU) in [(true, 1, true), (true, 2, true), (true, 1, false), (false, 1, true)] {
+            func run(fused: Bool) -> (output: [Float], gradients: [[Float]]) {
+                let inputs = [x, weight, bias, residual].map { $0.copy().requiringGradient() }
+                let state = RunningState(channels: 3)
+                state.variance.assign(from: Tensor(shape: [3], scalars: [2, 0.5, 4]))
+                let out: Tensor
+                if fused {
+                    out = batchNorm2d(inputs[0], weight: inputs[1], bias: inputs[2], runningMean: state.mean,
+                                      runningVariance: state.variance, numBatchesTracked: nil, training: training,
+                                      groups: groups, adding: inputs[3], applyingReLU: applyingReLU)
+                } else {
+                    let sum = normalise(inputs[0], inputs[1], inputs[2], state, training: training, groups: groups) + inputs[3]
+                    out = applyingReLU ? relu(sum) : sum
+                }
+                let values = out.scalars
+                out.backward(seed: seed)
+                return (values, inputs.map { $0.gradient!.scalars })
+            }
+            let fused = run(fused: true), separate = run(fused: false)
+            let name = "training \(training), groups \(groups), ReLU \(applyingReLU)"
+            XCTAssertEqual(fused.output, separate.output, name)
+            XCTAssertEqual(fused.gradients, separate.gradients, name)
+        }
+    }
+
+    func testGradientCheckWithResidualAndReLU() {
+        let x = seededTensor([3, 4, 2, 3], seed: 71, scale: 2, shift: 1)
+        let weight = seededTensor([3], seed: 72, shift: 1), bias = seededTensor([3], seed: 73)
+        // The residual is moved so that BN(x) + r stays at least 0.3 from ReLU's kink, which no
+        // finite-difference step (1e-2) then crosses.
+        let normalized = normalise(x, weight, bias, RunningState(channels: 3), training: true, groups: 2).scalars
+        let residual = Tensor(shape: x.shape, scalars: zip(seededTensor(x.shape, seed: 74).scalars, normalized).map { r, y in
+            abs(y + r) >= 0.3 ? r : r + (y + r < 0 ? -0.6 : 0.6)
+        }, requiresGradient: true)
+        let state = RunningState(channels: 3)
+        assertGradientsMatch([x, weight, bias, residual]) { t in
+            batchNorm2d(t[0], weight: t[1], bias: t[2], runningMean: state.mean, runningVariance: state.variance,
+                        numBatchesTracked: nil, training: true, groups: 2, adding: t[3], applyingReLU: true)
+        }
+    }
+
     func testGradientCheckInEvaluation() {
         let x = seededTensor([3, 2, 2, 2], seed: 31)
         let weight = seededTensor([3], seed: 32, shift: 1), bias = seededTensor([3], seed: 33)
@@ -201,8 +250,8 @@ final class BatchNormalizationTests: XCTestCase {
         XCTAssertEqual(gradients[0], gradients[2])
     }
 
-    /// Backward reads x only (ReLU's mask is recomputed from it): the output — of a plain BN,
-    /// ResNet's last of a block, summed into the shortcut, or of BN + ReLU — is not kept.
+    /// Backward reads x only (ReLU's mask is recomputed from it): the output of a plain BN or of
+    /// BN + ReLU is not kept. (With a residual and ReLU it is: the mask is read from it.)
     func testTheGraphDoesNotKeepTheOutput() {
         for applyingReLU in [false, true] {
             let x = seededTensor([2, 4, 2, 2], seed: 9)

@@ -25,8 +25,7 @@ public final class BasicBlock: ResidualBlock {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let h = bn1(conv1(x), applyingReLU: true)
-        let body = bn2(conv2(h))
-        return addingReLU(body, downsample?(x) ?? x)
+        return bn2(conv2(h), adding: downsample?(x) ?? x, applyingReLU: true)
     }
 
     public func stateEntries(prefix: String) -> [StateEntry] {

@@ -31,8 +31,7 @@ public final class Bottleneck: ResidualBlock {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let h1 = bn1(conv1(x), applyingReLU: true)
         let h2 = bn2(conv2(h1), applyingReLU: true)
-        let body = bn3(conv3(h2))
-        return addingReLU(body, downsample?(x) ?? x)
+        return bn3(conv3(h2), adding: downsample?(x) ?? x, applyingReLU: true)
     }
 
     public func stateEntries(prefix: String) -> [StateEntry] {

@@ -38,8 +38,8 @@ public enum OpProfile {
         init(operation name: String) {
             switch name {
             case "conv2d": self = .convolutionGEMM
-            case "batchNorm2d", "batchNorm2d+relu": self = .batchNorm
-            case "relu", "add", "addingReLU", "mul", "scale", "sum", "reshape", "concatenate": self = .elementwise
+            case "batchNorm2d", "batchNorm2d+relu", "batchNorm2d+add", "batchNorm2d+add+relu": self = .batchNorm
+            case "relu", "add", "mul", "scale", "sum", "reshape", "concatenate": self = .elementwise
             case "linear", "matmul": self = .linear
             case "maxPool2d", "globalAveragePool": self = .pooling
             case "contrastiveLogits", "softmax", "logSoftmax", "crossEntropy", "softCrossEntropy", "l2Normalized":

@@ -41,13 +41,13 @@ public final class BatchNorm2D: Module {
         self.epsilon = epsilon
     }
 
-    /// Normalises x: [C, N, H, W] → [C, N, H, W].
-    /// x: [C, N, H, W] → [C, N, H, W]; with `applyingReLU`, relu(BN(x)) in one fused pass.
-    public func callAsFunction(_ x: Tensor, applyingReLU: Bool = false) -> Tensor {
+    /// Normalises x: [C, N, H, W] → [C, N, H, W]; plus `residual` ([C, N, H, W]) when given,
+    /// then ReLU with `applyingReLU`, all in one fused pass (`batchNorm2d`).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil, applyingReLU: Bool = false) -> Tensor {
         batchNorm2d(x, weight: weight, bias: bias, runningMean: runningMean,
                     runningVariance: runningVariance, numBatchesTracked: numBatchesTracked,
                     training: isTraining, momentum: momentum, epsilon: epsilon, groups: groups,
-                    applyingReLU: applyingReLU)
+                    adding: residual, applyingReLU: applyingReLU)
     }
 
     public func stateEntries(prefix: String) -> [StateEntry] {

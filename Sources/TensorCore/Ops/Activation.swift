@@ -35,7 +35,7 @@ public func relu(_ x: Tensor, inPlace: Bool = false) -> Tensor {
 /// ReLU's backward in place: g[i] = 0 where output[i] ≤ 0. g must belong to the calling node
 /// alone (the engine hands each gradient to one tensor and drops the output's after its node
 /// runs), so it can be masked and handed on without a copy.
-func maskByPositiveOutput(_ g: Tensor, output y: UnsafePointer<Float>) {
+private func maskByPositiveOutput(_ g: Tensor, output y: UnsafePointer<Float>) {
     let dy = g.data
     Threading.parallelRanges(g.count, minimumChunk: elementwiseMinimumChunk) { range in
         for i in range {

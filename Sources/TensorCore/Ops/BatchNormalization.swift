@@ -25,14 +25,20 @@
 /// output may be overwritten in place (e.g. `relu(_:inPlace:)`). With `applyingReLU`, ReLU's
 /// mask is recomputed from x too, and the output can be recomputed from them
 /// (`Tensor.recomputation`): a convolution that reads it keeps the recipe, not the output.
+/// With a `residual` and `applyingReLU`, the output is kept instead (ReLU's mask; it must not
+/// then be overwritten), as the end of every ResNet block keeps it anyway: it is the next
+/// block's input.
 ///
 /// - Parameters:
 ///   - x: [C, N, H, W].
 ///   - weight, bias, runningMean, runningVariance: [C] (any shape with C elements).
 ///   - groups: sub-batches normalised separately in training (single-process shuffle-BN);
 ///     must divide N.
-///   - applyingReLU: return relu(BN(x)) computed in the same pass (its backward masks the
-///     gradient by the output first), as ResNet's conv → BN → ReLU uses it.
+///   - residual: [C, N, H, W], added to BN(x) in the same pass, before the ReLU: the end of a
+///     ResNet block, relu(BN(conv(h)) + shortcut). Its gradient is the output's (masked by the
+///     ReLU), handed on without a copy.
+///   - applyingReLU: return relu(BN(x) [+ residual]) computed in the same pass (its backward
+///     masks the gradient by the output first), as ResNet's conv → BN → ReLU uses it.
 /// - Returns: [C, N, H, W].
 /// - Precondition: in training, each unit holds more than one value (the unbiased variance
 ///   divides by m − 1).
@@ -40,8 +46,10 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
                         runningMean: Tensor, runningVariance: Tensor,
                         numBatchesTracked: Int64Buffer?, training: Bool,
                         momentum: Float = 0.1, epsilon: Float = 1e-5, groups: Int = 1,
-                        applyingReLU: Bool = false) -> Tensor {
+                        adding residual: Tensor? = nil, applyingReLU: Bool = false) -> Tensor {
     precondition(x.rank == 4, "batchNorm2d: x must be [C, N, H, W], got \(x.shape)")
+    precondition(residual == nil || residual!.shape == x.shape,
+                 "batchNorm2d: residual \(residual!.shape) does not match x \(x.shape)")
     let channels = x.shape[0], batch = x.shape[1]
     for (name, t) in [("weight", weight), ("bias", bias),
                       ("runningMean", runningMean), ("runningVariance", runningVariance)] {
@@ -59,8 +67,9 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
         precondition(units.length > 1,
                      "batchNorm2d: training needs more than one value per channel and group, "
                      + "got \(units.length) for x \(x.shape) and \(groups) groups")
-        (statistics, maps) = normalizeByBatch(x.data, into: out.data, units: units, weight: weight.data,
-                                              bias: bias.data, epsilon: epsilon, applyingReLU: applyingReLU)
+        (statistics, maps) = normalizeByBatch(x.data, adding: residual?.data, into: out.data, units: units,
+                                              weight: weight.data, bias: bias.data, epsilon: epsilon,
+                                              applyingReLU: applyingReLU)
         updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance,
                                 statistics, units: units, momentum: momentum)
         numBatchesTracked?.value += 1
@@ -70,19 +79,23 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor, bias: Tensor,
             UnitStatistics(mean: Double(runningMean.data[$0]), variance: Double(runningVariance.data[$0]), epsilon: epsilon)
         }
         maps = (0..<channels).map { UnitMap(statistics[$0], weight: weight.data[$0], bias: bias.data[$0]) }
-        normalize(x.data, into: out.data, maps, units: units, applyingReLU: applyingReLU)
+        normalize(x.data, adding: residual?.data, into: out.data, maps, units: units, applyingReLU: applyingReLU)
     }
 
-    let targets = (x: x.gradientTarget, weight: weight.gradientTarget, bias: bias.gradientTarget)
-    // The output is not kept: nothing here reads it again.
-    out.recordingGradient(applyingReLU ? "batchNorm2d+relu" : "batchNorm2d", inputs: [x, weight, bias]) { g in
+    let targets = (x: x.gradientTarget, weight: weight.gradientTarget, bias: bias.gradientTarget,
+                   residual: residual?.gradientTarget)
+    // Without a residual the output is not kept: ReLU's mask is recomputed from x. With one,
+    // the storage is kept, not the tensor: the tensor owns this closure, and must not be kept
+    // alive by it.
+    let mask: ReLUMaskSource? = !applyingReLU ? nil : residual == nil ? .recomputed(maps) : .output(out.storage)
+    let name = "batchNorm2d" + (residual == nil ? "" : "+add") + (applyingReLU ? "+relu" : "")
+    out.recordingGradient(name, inputs: [x, weight, bias] + (residual.map { [$0] } ?? [])) { g in
         batchNormBackward(outputGradient: g, x: x, weight: weight, targets: targets,
-                          statistics: statistics, units: units, statisticsFromBatch: training,
-                          reluMask: applyingReLU ? maps : nil)
+                          statistics: statistics, units: units, statisticsFromBatch: training, reluMask: mask)
     }
-    if applyingReLU && out.gradientNode != nil
+    if applyingReLU && residual == nil && out.gradientNode != nil
         && out.count * MemoryLayout<Float>.stride >= ActivationRecomputation.minimumBytes {
-        out.recomputation = { buffer in normalize(x.data, into: buffer, maps, units: units, applyingReLU: true) }
+        out.recomputation = { buffer in normalize(x.data, adding: nil, into: buffer, maps, units: units, applyingReLU: true) }
     }
     return out
 }
@@ -110,7 +123,8 @@ private struct UnitStatistics {
     /// Σ(x−k)² − (Σ(x−k))²/m free of cancellation when |μ| ≫ σ; the two sums then take a single pass.
     init(of block: UnsafeMutablePointer<Float>, count: Int, epsilon: Float) {
         let m = Double(count), shift = block[0]
-        let (sum, sumOfSquares) = sumAndDot(block, minus: shift, block, minus: shift, count: count)
+        let (sum, sumOfSquares) = sumAndDot(block, minus: shift, block, minus: shift, count: count,
+                                            maskingBy: nil as UnitMap?)
         let meanShift = sum / m
         self.init(mean: Double(shift) + meanShift, variance: max(0, sumOfSquares / m - meanShift * meanShift),
                   epsilon: epsilon)
@@ -119,7 +133,8 @@ private struct UnitStatistics {
 
 /// Training's forward pass: each unit's statistics, its map, and its normalised values, one unit
 /// at a time, so that a unit that fits in the cache is read from memory once, not twice.
-private func normalizeByBatch(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>,
+private func normalizeByBatch(_ x: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>?,
+                              into y: UnsafeMutablePointer<Float>,
                               units: BatchNormUnits, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                               epsilon: Float, applyingReLU: Bool) -> ([UnitStatistics], [UnitMap]) {
     let placeholder = UnitStatistics(mean: 0, variance: 0, epsilon: epsilon)
@@ -131,7 +146,8 @@ private func normalizeByBatch(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMu
                 let c = u / units.groups, offset = units.offset(u)
                 statistics[u] = UnitStatistics(of: x + offset, count: units.length, epsilon: epsilon)
                 maps[u] = UnitMap(statistics[u], weight: weight[c], bias: bias[c])
-                maps[u].normalize(x + offset, into: y + offset, count: units.length, applyingReLU: applyingReLU)
+                maps[u].normalize(x + offset, adding: residual.map { $0 + offset }, into: y + offset,
+                                  count: units.length, applyingReLU: applyingReLU)
             }
         }
     }
@@ -166,34 +182,83 @@ private struct UnitMap {
         shift = Float(Double(bias) + (Double(roundedMean) - statistics.mean) * a)
     }
 
-    /// y = (x − μ̃)·a + b over `count` values, then max(y, 0) when `applyingReLU` (one pass, not two).
+    /// y = (x − μ̃)·a + b over `count` values, plus the residual r when given, then max(y, 0)
+    /// when `applyingReLU` (one pass, not three).
     @inline(__always)
-    func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, applyingReLU: Bool) {
-        if applyingReLU {
-            for i in 0..<count { y[i] = max((x[i] - roundedMean) * scale + shift, 0) }
-        } else {
-            for i in 0..<count { y[i] = (x[i] - roundedMean) * scale + shift }
+    func normalize(_ x: UnsafePointer<Float>, adding r: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                   count: Int, applyingReLU: Bool) {
+        switch (r, applyingReLU) {
+        case (nil, false): for i in 0..<count { y[i] = (x[i] - roundedMean) * scale + shift }
+        case (nil, true): for i in 0..<count { y[i] = max((x[i] - roundedMean) * scale + shift, 0) }
+        case (let r?, false): for i in 0..<count { y[i] = (x[i] - roundedMean) * scale + shift + r[i] }
+        case (let r?, true): for i in 0..<count { y[i] = max((x[i] - roundedMean) * scale + shift + r[i], 0) }
         }
     }
 
-    /// ReLU's gradient mask from BN's input: dy where (x − μ̃)·a + b > 0, else 0 — the same Float
-    /// arithmetic as `normalize`, so exactly where the output was positive. Both values are
-    /// computed unconditionally, so the select vectorises.
-    @inline(__always) func mask(_ dy: Float, x: Float) -> Float {
+}
+
+/// Where a backward pass finds ReLU's mask: recomputed from BN's input by the units' maps, or
+/// read from the kept output (BN with a residual, whose output the input alone does not give).
+private enum ReLUMaskSource {
+    case recomputed([UnitMap])
+    case output(TensorStorage)
+}
+
+/// ReLU's gradient mask over one unit: dy where the output was positive, else 0. The selects
+/// compute both values unconditionally, so they vectorise; each kind of mask is a type of its
+/// own, so that the loops that apply one are specialised for it.
+private protocol ReLUMask {
+    /// dy at the unit's value i, whose BN input is x.
+    func apply(_ dy: Float, x: Float, at i: Int) -> Float
+    /// dy at the unit's values i…i+3, whose BN inputs are x.
+    func apply(_ dy: SIMD4<Float>, x: SIMD4<Float>, at i: Int) -> SIMD4<Float>
+}
+
+/// Recomputed: (x − μ̃)·a + b > 0 in the same Float arithmetic as `UnitMap.normalize`, so exactly
+/// where the output was positive.
+extension UnitMap: ReLUMask {
+    @inline(__always) func apply(_ dy: Float, x: Float, at i: Int) -> Float {
         (x - roundedMean) * scale + shift > 0 ? dy : 0
     }
 
-    @inline(__always) func mask(_ dy: SIMD4<Float>, x: SIMD4<Float>) -> SIMD4<Float> {
+    @inline(__always) func apply(_ dy: SIMD4<Float>, x: SIMD4<Float>, at i: Int) -> SIMD4<Float> {
         dy.replacing(with: 0, where: .!((x - roundedMean) * scale + shift .> 0))
     }
 }
 
+/// Read: the kept output, from the unit's first value, > 0.
+private struct PositiveOutput: ReLUMask {
+    let output: UnsafePointer<Float>
+
+    @inline(__always) func apply(_ dy: Float, x: Float, at i: Int) -> Float {
+        output[i] > 0 ? dy : 0
+    }
+
+    @inline(__always) func apply(_ dy: SIMD4<Float>, x: SIMD4<Float>, at i: Int) -> SIMD4<Float> {
+        dy.replacing(with: 0, where: .!(UnsafeRawPointer(output + i).loadUnaligned(as: SIMD4<Float>.self) .> 0))
+    }
+}
+
+/// One unit's backward reading of dy (`count` values, BN input x): with `sums`, (Σdy, Σdy·(x − μ̃)),
+/// dy masked in place first when there is a `mask`; without, the mask alone (or nothing).
+@inline(__always)
+private func readUnitGradient<Mask: ReLUMask>(_ dy: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count: Int,
+                                              roundedMean: Float, sums: Bool, mask: Mask?) -> (sum: Double, dot: Double) {
+    if sums { return sumAndDot(dy, minus: 0, x, minus: roundedMean, count: count, maskingBy: mask) }
+    if let mask {
+        for i in 0..<count { dy[i] = mask.apply(dy[i], x: x[i], at: i) }
+    }
+    return (0, 0)
+}
+
 /// Every unit's map applied to x (`UnitMap.normalize`), in parallel over units.
-private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ maps: [UnitMap],
+private func normalize(_ x: UnsafePointer<Float>, adding residual: UnsafePointer<Float>?,
+                       into y: UnsafeMutablePointer<Float>, _ maps: [UnitMap],
                        units: BatchNormUnits, applyingReLU: Bool) {
     Threading.parallelFor(units.count) { u in
         let offset = units.offset(u)
-        maps[u].normalize(x + offset, into: y + offset, count: units.length, applyingReLU: applyingReLU)
+        maps[u].normalize(x + offset, adding: residual.map { $0 + offset }, into: y + offset,
+                          count: units.length, applyingReLU: applyingReLU)
     }
 }
 
@@ -201,11 +266,13 @@ private func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<F
 /// in cache. Per unit: Σdy and Σdy·(x−μ) in one pass, then dx = A·dy + B·(x − μ̃) + C (μ̃ = μ
 /// rounded to Float, centred for the reason `UnitMap` gives) in another. With `reluMask` (BN
 /// fused with ReLU), dy is first masked in place where the output was 0 — by the sums' pass as
-/// it reads dy, or by a pass of its own where no sums are needed (evaluation-mode dx).
+/// it reads dy, or by a pass of its own where no sums are needed (evaluation-mode dx). Last, the
+/// (masked) dy itself goes to the residual, if any: no pass reads it after that.
 private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tensor,
-                               targets: (x: GradientSlot?, weight: GradientSlot?, bias: GradientSlot?),
+                               targets: (x: GradientSlot?, weight: GradientSlot?, bias: GradientSlot?,
+                                         residual: GradientSlot?),
                                statistics: [UnitStatistics], units: BatchNormUnits,
-                               statisticsFromBatch: Bool, reluMask: [UnitMap]?) {
+                               statisticsFromBatch: Bool, reluMask: ReLUMaskSource?) {
     let needsSums = statisticsFromBatch || targets.weight != nil || targets.bias != nil
     // Per unit: Σdy and Σdy·x̂ (x̂ = (x−μ)·s).
     var sums = [(gradient: Double, normalizedGradient: Double)](repeating: (0, 0), count: needsSums ? units.count : 0)
@@ -215,13 +282,21 @@ private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tens
             Threading.parallelFor(units.count) { u in
                 let offset = units.offset(u), unit = statistics[u]
                 let roundedMean = Float(unit.mean)
+                let (dys, xs) = (dy + offset, x.data + offset)
+                let (sum, dot) = switch reluMask {
+                case nil:
+                    readUnitGradient(dys, x: xs, count: units.length, roundedMean: roundedMean, sums: needsSums,
+                                     mask: nil as UnitMap?)
+                case .recomputed(let maps):
+                    readUnitGradient(dys, x: xs, count: units.length, roundedMean: roundedMean, sums: needsSums,
+                                     mask: maps[u])
+                case .output(let output):
+                    readUnitGradient(dys, x: xs, count: units.length, roundedMean: roundedMean, sums: needsSums,
+                                     mask: PositiveOutput(output: output.base + offset))
+                }
                 if needsSums {
-                    let (sum, dot) = sumAndDot(dy + offset, minus: 0, x.data + offset, minus: roundedMean,
-                                               count: units.length, maskingBy: reluMask?[u])
                     // Σdy·(x−μ) = Σdy·(x−μ̃) + (μ̃−μ)·Σdy, undoing the Float rounding μ̃ of μ.
                     sums[u] = (sum, (dot + (Double(roundedMean) - unit.mean) * sum) * unit.inverseStandardDeviation)
-                } else if let mask = reluMask?[u] {
-                    for i in offset..<(offset + units.length) { dy[i] = mask.mask(dy[i], x: x.data[i]) }
                 }
                 guard let dx else { return }
                 let s = unit.inverseStandardDeviation
@@ -234,7 +309,6 @@ private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tens
                     c0 = -a * sums[u].gradient / m + b * (Double(roundedMean) - unit.mean)
                 }
                 let (fa, fb, fc) = (Float(a), Float(b), Float(c0))
-                let dys = dy + offset, xs = x.data + offset
                 store(dx + offset, count: units.length, accumulate: accumulate) { i in
                     fa * dys[i] + fb * (xs[i] - roundedMean) + fc
                 }
@@ -247,6 +321,7 @@ private func batchNormBackward(outputGradient g: Tensor, x: Tensor, weight: Tens
     if let target = targets.bias, needsSums {
         target.accumulate(channelSums(sums.map(\.gradient), units: units))
     }
+    targets.residual?.accumulate(g)
 }
 
 /// Sums per-unit values over each channel's groups, as a [C] tensor.
@@ -259,15 +334,15 @@ private func channelSums(_ perUnit: [Double], units: BatchNormUnits) -> Tensor {
 }
 
 /// (Σ(a−sa), Σ(a−sa)·(b−sb)) over `count` elements; with `mask`, each a[i] is first replaced,
-/// in place, by `mask.mask(a[i], x: b[i])`.
+/// in place, by `mask.apply(a[i], x: b[i], at: i)`.
 ///
 /// Sums run in Float over 256-element blocks with four independent accumulators (the lanes of a
 /// SIMD4, element i in lane i mod 4) and the blocks combine in Double, so rounding stays near
 /// Float precision of a 64-term sum while the loop runs at memory speed. The order is fixed, so
 /// the result is reproducible.
-private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
-                       _ b: UnsafePointer<Float>, minus sb: Float, count: Int,
-                       maskingBy mask: UnitMap? = nil) -> (sum: Double, dot: Double) {
+private func sumAndDot<Mask: ReLUMask>(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
+                                       _ b: UnsafePointer<Float>, minus sb: Float, count: Int,
+                                       maskingBy mask: Mask?) -> (sum: Double, dot: Double) {
     var total = 0.0, dot = 0.0
     var i = 0
     let block = 256
@@ -279,7 +354,7 @@ private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
             var values = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Float>.self)
             let others = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Float>.self)
             if let mask {
-                values = mask.mask(values, x: others)
+                values = mask.apply(values, x: others, at: j)
                 UnsafeMutableRawPointer(a + j).storeBytes(of: values, as: SIMD4<Float>.self)
             }
             let centred = values - sa
@@ -289,7 +364,7 @@ private func sumAndDot(_ a: UnsafeMutablePointer<Float>, minus sa: Float,
         }
         var (sum0, dot0) = (sums[0], dots[0])
         while j < end {
-            if let mask { a[j] = mask.mask(a[j], x: b[j]) }
+            if let mask { a[j] = mask.apply(a[j], x: b[j], at: j) }
             let centred = a[j] - sa
             sum0 += centred
             dot0 += centred * (b[j] - sb)
