@@ -110,16 +110,15 @@ private func maxPoolForward(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                     var ow = 0
                     while ow < outputWidth {
                         let o = offset + oh * outputWidth + ow
-                        if fast.contains(ow) && ow + MaxPoolLanes.count < fast.upperBound && g.stride <= 2 {
-                            let corner = top * g.width + ow * g.stride - g.padding
-                            MaxPoolLanes(source, corner: corner, stride: g.stride, offsets: offsets)
-                                .store(into: y + o, argmax: argmax.map { $0 + o })
-                            ow += MaxPoolLanes.count
-                            continue
-                        }
                         let (best, bestIndex): (Float, Int)
                         if fast.contains(ow) {
                             let corner = top * g.width + ow * g.stride - g.padding
+                            if g.stride <= 2 && ow + MaxPoolLanes.count < fast.upperBound {
+                                MaxPoolLanes(source, corner: corner, stride: g.stride, offsets: offsets)
+                                    .store(into: y + o, argmax: argmax.map { $0 + o })
+                                ow += MaxPoolLanes.count
+                                continue
+                            }
                             var value = source[corner], index = corner
                             for k in 1..<offsets.count {
                                 let candidate = source[corner + offsets[k]]
