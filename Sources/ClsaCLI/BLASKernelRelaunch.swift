@@ -6,11 +6,13 @@ import TensorCore
 /// set the variables (`OpenBLASEnvironment`) and execute the program again;
 /// `BLASKernel.relaunchMarker` in the environment keeps that to once.
 enum BLASKernelRelaunch {
-    /// Re-executes the process (same executable, same arguments) when a variable needs setting;
-    /// otherwise returns, warning when the user's `OPENBLAS_CORETYPE` (or an earlier relaunch)
-    /// leaves an older kernel. If `execv` fails the process goes on as it is, after a warning.
-    /// Call first thing in `main`, before any output or threads.
-    static func performIfNeeded() {
+    /// Re-executes the process (same executable, same arguments) when a variable needs setting
+    /// for `workload` (the parsed command's, `BLASWorkloadCommand`); otherwise returns, warning
+    /// when the user's `OPENBLAS_CORETYPE` (or an earlier relaunch) leaves a slower kernel. If
+    /// `execv` fails the process goes on as it is, after a warning. Call in `main` before any
+    /// output or threads.
+    static func performIfNeeded(workload: BLASWorkload) {
+        BLASKernel.processWorkload = workload
         let kernel = BLASKernel.decideForThisProcess()
         let settings = OpenBLASEnvironment.relaunchSettings(kernel: kernel,
                                                             environment: ProcessInfo.processInfo.environment)
@@ -19,7 +21,7 @@ enum BLASKernelRelaunch {
             return
         }
         for (name, value) in settings { setenv(name, value, 1) }
-        setenv(BLASKernel.relaunchMarker, "1", 1)
+        setenv(BLASKernel.relaunchMarker, OpenBLASEnvironment.relaunchMarkerValue(for: settings), 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
         // Undo, so the warning below and any child processes see the user's environment.
@@ -29,4 +31,10 @@ enum BLASKernelRelaunch {
         FileHandle.standardError.write(Data("clsa: cannot re-execute /proc/self/exe with \(described): \(reason)\n".utf8))
         BLASKernel.checkAndWarn()
     }
+}
+
+/// A command that knows, once parsed, which GEMMs it will run: `clsa` picks OpenBLAS's kernel
+/// for them (`BLASKernel.recommendedCore(for:workload:)`). Other commands run `.general`.
+protocol BLASWorkloadCommand {
+    var blasWorkload: BLASWorkload { get }
 }

@@ -6,7 +6,7 @@ import TensorCore
 
 /// `clsa bench`: measures this machine for training, one `name: value` line per figure on
 /// stdout, in `sections` order, then `peak_rss_mb`.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: ParsableCommand, BLASWorkloadCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure this machine: OpenBLAS kernel, sgemm throughput at ResNet-50's shapes, ResNet-50 training speed, "
@@ -42,6 +42,13 @@ struct BenchCommand: ParsableCommand {
         for name in onlySections where !known.contains(name) {
             throw ValidationError("unknown section '\(name)' for --only (expected one of: \(known.joined(separator: ", ")))")
         }
+    }
+
+    /// `.wide` when every section asked for is (ResNet-50's): a step section's own process
+    /// runs its section's kernel, and reports it (`PREFIX_blas_core`).
+    var blasWorkload: BLASWorkload {
+        let chosen = Self.sections.filter { onlySections.contains($0.name) }
+        return !chosen.isEmpty && chosen.allSatisfy { $0.workload == .wide } ? .wide : .general
     }
 
     func run() throws {
@@ -100,10 +107,12 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Runs `section` in a new `clsa bench` process with this one's settings, its report going
-    /// straight to this process's stdout.
+    /// straight to this process's stdout. It starts from the user's environment, before this
+    /// process's relaunch, so that it picks OpenBLAS's kernel for its own section.
     private func runInChildProcess(_ section: BenchSection, sgemmPeak: Double?) throws {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        child.environment = OpenBLASEnvironment.environmentBeforeRelaunch(ProcessInfo.processInfo.environment)
         child.arguments = ["bench", "--only", section.name, "--section-process-sgemm-peak", String(sgemmPeak ?? 0)]
             + (threads.map { ["--threads", String($0)] } ?? []) + (quick ? ["--quick"] : [])
         try child.run()
@@ -146,6 +155,8 @@ struct BenchSection: Sendable {
     let name: String
     /// Whether the section runs in a process of its own (`clsa bench` starts one per section).
     var runsAlone = false
+    /// The GEMMs it measures, for OpenBLAS's kernel when it runs alone (`BLASWorkloadCommand`).
+    var workload = BLASWorkload.general
     let run: @Sendable (BenchSettings, inout BenchResults) throws -> Void
 }
 
@@ -192,7 +203,7 @@ extension BenchSection {
     /// ResNet-50 at batch 32, 224×224: inference and training images/s, the training step's
     /// effective GFLOP/s (24.5 GFLOP per image) and its ratio to the sgemm peak of this run
     /// (the higher of the sgemm section's and a 2048³ re-check right after the step).
-    static let resnet50 = BenchSection(name: "resnet50") { settings, results in
+    static let resnet50 = BenchSection(name: "resnet50", workload: .wide) { settings, results in
         let result = ResNetBenchmark.measure(.resnet50(classCount: 1000), batchSize: 32, imageSize: 224,
                                              warmups: 1, repetitions: settings.repetitions)
         BenchReport.line("resnet50_forward_images_per_s", String(format: "%.2f", result.forwardImagesPerSecond))

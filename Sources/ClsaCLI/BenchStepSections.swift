@@ -18,12 +18,12 @@ extension BenchSection {
 
     /// The paper's CLSA-Single step on ResNet-50 at batch 32: keys and weak queries at 224 px,
     /// the strong query at 96 px, K 65536.
-    static let clsaSingle = BenchSection(name: "clsa-single", runsAlone: true) { settings, results in
+    static let clsaSingle = BenchSection(name: "clsa-single", runsAlone: true, workload: .wide) { settings, results in
         try reportSteps("clsa_single", paperStep(PretrainingPreset.paperSingle), settings, results)
     }
 
     /// The paper's CLSA-Multi step: strong queries at 224, 192, 160, 128 and 96 px.
-    static let clsaMulti = BenchSection(name: "clsa-multi", runsAlone: true) { settings, results in
+    static let clsaMulti = BenchSection(name: "clsa-multi", runsAlone: true, workload: .wide) { settings, results in
         try reportSteps("clsa_multi", paperStep(PretrainingPreset.paperMulti), settings, results)
     }
 
@@ -47,6 +47,7 @@ extension BenchSection {
                                                          warmups: settings.stepWarmups, repetitions: settings.stepRepetitions,
                                                          processGroup: settings.processGroup)
         let full = measured[0]
+        BenchReport.line("\(prefix)_blas_core", BLASKernel.inUse)
         BenchReport.line("\(prefix)_images_per_s", String(format: "%.2f", full.imagesPerSecond))
         BenchReport.line("\(prefix)_gflop_per_image", String(format: "%.3f", full.flopsPerImage / 1e9))
         BenchReport.line("\(prefix)_effective_gflops", String(format: "%.1f", full.effectiveGigaflops))

@@ -11,14 +11,14 @@ struct Clsa: ParsableCommand {
         subcommands: [PretrainCommand.self, LinearEvalCommand.self, EvaluateCommand.self, KNNCommand.self, KNNChartCommand.self, EmbedCommand.self, ExportCommand.self,
                       AugmentCommand.self, AugmentPreviewCommand.self, BenchCommand.self, BenchDataCommand.self])
 
-    /// Switches OpenBLAS to the CPU's best kernel (possibly re-executing the process), then
-    /// parses the command line and runs the command. An error is one line on stderr,
+    /// Parses the command line, switches OpenBLAS to the best kernel for the CPU and the
+    /// command's workload (possibly re-executing the process), then runs the command. An error is one line on stderr,
     /// `clsa: …`, naming flags where the library names fields (`FlagNames`); usage errors (bad flags, `ValidationError`) exit with status 2, runtime
     /// errors with 1.
     static func main() {
-        BLASKernelRelaunch.performIfNeeded()
         do {
             var command = try parseAsRoot()
+            BLASKernelRelaunch.performIfNeeded(workload: (command as? BLASWorkloadCommand)?.blasWorkload ?? .general)
             try command.run()
         } catch {
             switch exitCode(for: error) {

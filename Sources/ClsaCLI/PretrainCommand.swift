@@ -8,7 +8,7 @@ import TensorCore
 
 /// `clsa pretrain`: a CLSA (or MoCo v2) pretraining run, resumable from its checkpoints.
 /// Flags left out take the `--preset`'s value, else the paper's default.
-struct PretrainCommand: ParsableCommand {
+struct PretrainCommand: ParsableCommand, BLASWorkloadCommand {
     static let configuration = CommandConfiguration(
         commandName: "pretrain",
         abstract: "Pretrain a ResNet with CLSA (contrastive learning with stronger augmentations).",
@@ -146,6 +146,9 @@ struct PretrainCommand: ParsableCommand {
     func validate() throws {
         _ = try plan()
     }
+
+    /// The configured network's (`PretrainingConfiguration.blasWorkload`).
+    var blasWorkload: BLASWorkload { (try? plan())?.configuration.blasWorkload ?? .general }
 
     func run() throws {
         let plan = try plan()

@@ -23,6 +23,7 @@ final class BenchCommandTests: XCTestCase {
             XCTAssertGreaterThan(figures[name] ?? 0, 0, "\(name) missing or not positive in:\n\(outcome.standardOutput)")
         }
         XCTAssertNotNil(figures["fashion_mnist_clsa_single_storage_allocations_outside_pool_per_step"])
+        XCTAssertTrue(outcome.standardOutput.contains("fashion_mnist_clsa_single_blas_core: "), outcome.standardOutput)
         let shares = figures.filter { $0.key.hasPrefix("fashion_mnist_clsa_single_time_share_") }
         XCTAssertEqual(shares.count, 12)  // one per `OpProfile.Kind`
         XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 0.01)

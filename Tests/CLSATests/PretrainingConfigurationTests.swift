@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CLSA
+import TensorCore
 
 /// The key encoder's shuffle-BN groups: the default rule, validation, old records, resumption.
 final class PretrainingConfigurationTests: XCTestCase {
@@ -14,6 +15,16 @@ final class PretrainingConfigurationTests: XCTestCase {
 
     /// Without `keyShuffleGroups`, the largest divisor of the batch size that is at most 8: still
     /// 8 at the batch sizes the presets use.
+    /// ResNet-50 runs wide GEMMs (OpenBLAS's kernel is chosen for them); the small presets not.
+    func testBLASWorkloadFollowsTheBackbonesWidth() {
+        XCTAssertEqual(PretrainingPreset.paperSingle.configuration.blasWorkload, .wide)
+        XCTAssertEqual(PretrainingPreset.fashionMNIST.configuration.blasWorkload, .general)
+        XCTAssertEqual(PretrainingPreset.fashionMNISTQuick.configuration.blasWorkload, .general)
+        var narrow = PretrainingPreset.paperSingle.configuration
+        narrow.baseWidth = 32
+        XCTAssertEqual(narrow.blasWorkload, .general)
+    }
+
     func testKeyGroupsDefaultToTheLargestDivisorOfTheBatchAtMostEight() throws {
         let expected = [2: 2, 4: 4, 6: 6, 7: 7, 8: 8, 9: 3, 10: 5, 12: 6, 14: 7, 22: 2, 64: 8, 96: 8, 100: 5, 256: 8]
         for (batchSize, groups) in expected {

@@ -3,14 +3,15 @@ import XCTest
 @testable import TensorCore
 
 final class BLASKernelTests: XCTestCase {
-    private static func cpu(_ vendor: String, _ flags: String) -> CPUFeatures {
-        CPUFeatures(modelName: "test", vendor: vendor, flags: Set(flags.split(separator: " ").map(String.init)))
+    private static func cpu(_ vendor: String, _ flags: String, family: Int? = nil) -> CPUFeatures {
+        CPUFeatures(modelName: "test", vendor: vendor, flags: Set(flags.split(separator: " ").map(String.init)), family: family)
     }
 
     private static let avx512 = "sse sse2 avx avx2 fma avx512f avx512bw avx512vl avx512dq"
     private static let sapphireRapids = cpu("GenuineIntel", avx512 + " avx512_bf16")
     private static let skylakeX = cpu("GenuineIntel", avx512)
-    private static let zen4 = cpu("AuthenticAMD", avx512 + " avx512_bf16")
+    private static let zen4 = cpu("AuthenticAMD", avx512 + " avx512_bf16", family: 25)
+    private static let zen5 = cpu("AuthenticAMD", avx512 + " avx512_bf16", family: 26)
     private static let haswell = cpu("GenuineIntel", "sse sse2 avx avx2 fma")
     private static let zen3 = cpu("AuthenticAMD", "sse sse2 avx avx2 fma")
     private static let sandyBridge = cpu("GenuineIntel", "sse sse2 avx")
@@ -83,6 +84,38 @@ final class BLASKernelTests: XCTestCase {
         }
     }
 
+    /// The wide workload (ResNet-50) takes the Zen kernel on Zen 4, whose AVX-512 runs as two
+    /// halves, whatever OpenBLAS detected; everywhere else it takes the general choice.
+    func testWideWorkloadDecisions() {
+        typealias Row = (inUse: String, cpu: CPUFeatures, user: String?, relaunched: Bool, expected: BLASKernelAction, line: UInt)
+        let rows: [Row] = [
+            // What OpenBLAS 0.3.21 detects on Zen 4, and anything older.
+            ("Cooperlake", Self.zen4, nil, false, relaunch("Cooperlake", "Zen"), #line),
+            ("SkylakeX", Self.zen4, nil, false, relaunch("SkylakeX", "Zen"), #line),
+            ("Prescott", Self.zen4, nil, false, relaunch("Prescott", "Zen"), #line),
+            ("Zen", Self.zen4, nil, false, .keep, #line),
+            ("Haswell", Self.zen4, nil, false, .keep, #line),
+            // A chosen AVX-512 kernel is kept quietly (Scripts/blas-env chooses Cooperlake); one relaunch only.
+            ("Cooperlake", Self.zen4, "Cooperlake", false, .keep, #line),
+            ("Cooperlake", Self.zen4, nil, true, .keep, #line),
+            ("Prescott", Self.zen4, "Prescott", false, warn("Prescott", "Zen", user: "Prescott"), #line),
+            // Full-width AVX-512 (Intel, Zen 5) keeps its newest kernel.
+            ("Cooperlake", Self.sapphireRapids, nil, false, .keep, #line),
+            ("Prescott", Self.sapphireRapids, nil, false, relaunch("Prescott", "Cooperlake"), #line),
+            ("Cooperlake", Self.zen5, nil, false, .keep, #line),
+            ("Zen", Self.zen3, nil, false, .keep, #line),
+        ]
+        for row in rows {
+            let action = BLASKernel.decide(inUse: row.inUse, cpu: row.cpu, userCoreType: row.user,
+                                           relaunched: row.relaunched, workload: .wide)
+            XCTAssertEqual(action, row.expected, "\(row.inUse) × \(row.user ?? "unset") × relaunched \(row.relaunched)", line: row.line)
+        }
+        // The general workload on Zen 4 keeps the AVX-512 kernel OpenBLAS detected.
+        XCTAssertEqual(BLASKernel.decide(inUse: "Cooperlake", cpu: Self.zen4, userCoreType: nil, relaunched: false), .keep)
+        XCTAssertEqual(BLASKernel.decide(inUse: "Zen", cpu: Self.zen4, userCoreType: nil, relaunched: false),
+                       relaunch("Zen", "Cooperlake"))
+    }
+
     func testCoreLevelsFollowTheInstructionSets() {
         let ordered = ["Prescott", "Sandybridge", "Haswell", "SkylakeX", "Cooperlake"]
         let levels = ordered.compactMap(BLASKernelLevel.init(core:))
@@ -104,6 +137,11 @@ final class BLASKernelTests: XCTestCase {
         XCTAssertEqual(BLASKernel.recommendedCore(for: Self.knightsLanding), "Haswell")
         XCTAssertNil(BLASKernel.recommendedCore(for: Self.sandyBridge))
         XCTAssertNil(BLASKernel.recommendedCore(for: Self.core2))
+        XCTAssertEqual(BLASKernel.recommendedCore(for: Self.zen4, workload: .wide), "Zen")
+        XCTAssertEqual(BLASKernel.recommendedCore(for: Self.zen5, workload: .wide), "Cooperlake")
+        XCTAssertEqual(BLASKernel.recommendedCore(for: Self.sapphireRapids, workload: .wide), "Cooperlake")
+        XCTAssertEqual(BLASKernel.recommendedCore(for: Self.zen3, workload: .wide), "Zen")
+        XCTAssertNil(BLASKernel.recommendedCore(for: Self.core2, workload: .wide))
     }
 
     func testWarningsNameTheCoresAndTheFix() {
@@ -114,6 +152,11 @@ final class BLASKernelTests: XCTestCase {
         let chosen = BLASKernelMismatch(inUse: "Haswell", recommended: "Cooperlake", userCoreType: "Haswell")
         XCTAssertTrue(chosen.message.contains("(OPENBLAS_CORETYPE=Haswell)"))
         XCTAssertFalse(chosen.message.contains("set OPENBLAS_CORETYPE"))
+        // Newer than the workload's best (the wide workload on Zen 4): "slower", not "older".
+        let wide = BLASKernelMismatch(inUse: "Cooperlake", recommended: "Zen", userCoreType: nil)
+        XCTAssertTrue(wide.message.contains("slower on this CPU's wide GEMMs than its Zen kernel"), wide.message)
+        XCTAssertTrue(wide.message.contains("set OPENBLAS_CORETYPE=Zen"))
+        XCTAssertFalse(wide.message.contains("older"))
     }
 
     /// Scripts/blas-env (sourced by Scripts/test) must pick what `recommendedCore(for:)` picks.

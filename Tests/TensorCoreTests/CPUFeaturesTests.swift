@@ -24,6 +24,22 @@ final class CPUFeaturesTests: XCTestCase {
         XCTAssertFalse(cpu.has("avx512f"))
     }
 
+    /// `cpu family` tells Zen 4, which splits AVX-512 in two halves, from Zen 3 (the same
+    /// family, no AVX-512) and from Intel's AVX-512 cores.
+    func testFamilyTellsZen4ApartFromZen3AndXeon() throws {
+        let zen4 = try XCTUnwrap(CPUFeatures.parse(cpuinfo: CPUInfoSamples.amdZen4))
+        let zen3 = try XCTUnwrap(CPUFeatures.parse(cpuinfo: CPUInfoSamples.amdZen3))
+        let xeon = try XCTUnwrap(CPUFeatures.parse(cpuinfo: CPUInfoSamples.intelSapphireRapids))
+        XCTAssertEqual(zen4.modelName, "AMD EPYC")
+        XCTAssertEqual([zen4.family, zen3.family, xeon.family], [25, 25, 6])
+        XCTAssertTrue(zen4.has("avx512_bf16"))
+        XCTAssertEqual([zen4.splitsAVX512, zen3.splitsAVX512, xeon.splitsAVX512], [true, false, false])
+        var zen5 = zen4
+        zen5.family = 26
+        XCTAssertFalse(zen5.splitsAVX512)
+        XCTAssertNil(CPUFeatures.parse(cpuinfo: "vendor_id\t: AuthenticAMD\nflags\t\t: avx2\n\n")?.family)
+    }
+
     func testParsesAnSSEOnlyCore2() throws {
         let cpu = try XCTUnwrap(CPUFeatures.parse(cpuinfo: CPUInfoSamples.intelCore2))
         XCTAssertEqual(cpu.modelName, "Intel(R) Core(TM)2 Duo CPU     E8400  @ 3.00GHz")

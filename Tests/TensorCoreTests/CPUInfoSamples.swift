@@ -36,6 +36,20 @@ enum CPUInfoSamples {
 
         """
 
+    /// AMD Zen 4 (EPYC, family 25 model 17), AVX-512 with BF16 run as two 256-bit halves,
+    /// which OpenBLAS 0.3.21 detects as Cooperlake: the first block of /proc/cpuinfo on the
+    /// 2-core KVM guest of the fourteenth and fifteenth sessions, with fields `CPUFeatures`
+    /// ignores cut.
+    static let amdZen4 = """
+        processor\t: 0
+        vendor_id\t: AuthenticAMD
+        cpu family\t: 25
+        model\t\t: 17
+        model name\t: AMD EPYC
+        flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology nonstop_tsc cpuid extd_apicid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm cmp_legacy cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw topoext cpuid_fault vmmcall fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms invpcid avx512f avx512dq rdseed adx smap avx512ifma clflushopt clwb avx512cd sha_ni avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves avx512_bf16 clzero xsaveerptr arat avx512vbmi umip avx512_vbmi2 gfni vaes vpclmulqdq avx512_vnni avx512_bitalg avx512_vpopcntdq rdpid fsrm
+
+        """
+
     /// Intel Core 2 Duo E8400 (Penryn, family 6 model 23): SSE up to SSE4.1, no AVX.
     /// Written by hand in /proc/cpuinfo's format with that CPU's flags.
     static let intelCore2 = """

@@ -1,4 +1,5 @@
 import Augment
+import TensorCore
 
 /// Everything that defines a pretraining run. Defaults are the paper's (CLSA-Single on
 /// ResNet-50 at 224 px, K = 65536, τ = 0.2, α = 0.999, β = 1, SGD 0.03·batch/256 with
@@ -173,6 +174,12 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         try ConfigurationError.require(baseWidth >= 1, "`baseWidth` must be positive, got \(baseWidth)")
         return backboneShape
     }
+
+    /// The GEMMs this run's steps make, for the choice of OpenBLAS's kernel: `.wide` for a
+    /// backbone of 2,048 features or more (ResNet-50 at torchvision's width, measured faster on
+    /// the `wide` choice), `.general` for narrower ones (the `fashion-mnist` preset's 192,
+    /// measured slower there).
+    public var blasWorkload: BLASWorkload { backboneShape.featureDimension >= 2048 ? .wide : .general }
 
     /// `architecture` at `baseWidth`, unchecked.
     private var backboneShape: ResNetConfiguration {

@@ -70,6 +70,13 @@ public struct BLASKernelMismatch: Equatable, Sendable {
 
     /// One line for stderr.
     public var message: String {
+        if let inUseLevel = BLASKernelLevel(core: inUse), let recommendedLevel = BLASKernelLevel(core: recommended),
+           inUseLevel > recommendedLevel {
+            // Only the wide workload on a CPU that splits AVX-512 gets here, and only when
+            // OpenBLAS chose the core itself (`decide`).
+            return "OpenBLAS chose its \(inUse) kernel, slower on this CPU's wide GEMMs than its \(recommended) kernel "
+                + "(AVX-512 runs as two 256-bit halves); set OPENBLAS_CORETYPE=\(recommended) before the process starts"
+        }
         let older = "older than the \(recommended) kernel this CPU supports, so sgemm is slower"
         if let userCoreType {
             return "OpenBLAS uses its \(inUse) kernel (OPENBLAS_CORETYPE=\(userCoreType)), \(older)"
@@ -109,13 +116,22 @@ public enum BLASKernel {
     public static var inUse: String { String(cString: openblas_get_corename()) }
 
     /// The core this machine's CPU supports, or `nil` when its features are unknown or below AVX2.
-    public static var recommended: String? { CPUFeatures.current.flatMap(recommendedCore(for:)) }
+    public static var recommended: String? { CPUFeatures.current.flatMap { recommendedCore(for: $0) } }
 
     /// The OpenBLAS core for `cpu`'s best level: Cooperlake (AVX-512 + BF16), SkylakeX
     /// (AVX-512 F/BW/VL/DQ), Zen (AMD) or Haswell (others) for AVX2 + FMA; `nil` below AVX2,
-    /// where OpenBLAS's own detection is trusted. Scripts/blas-env makes the same choice.
-    public static func recommendedCore(for cpu: CPUFeatures) -> String? {
-        switch BLASKernelLevel(supportedBy: cpu) {
+    /// where OpenBLAS's own detection is trusted. Scripts/blas-env makes the same choice (for
+    /// the general workload).
+    ///
+    /// The `wide` workload on a CPU that runs AVX-512 as two 256-bit halves (AMD Zen 4,
+    /// `CPUFeatures.splitsAVX512`) takes the Zen kernel instead. Measured on a 2-core AMD EPYC
+    /// (family 25 model 17, BENCHMARKS.md): every sgemm shape of ResNet-50 ran 1.04–1.23×
+    /// faster on Zen than on Cooperlake, and its CLSA-Single step 1.03–1.08×; but the
+    /// `fashion-mnist` preset's step ran at 0.86–0.90× on Zen: its small products go to
+    /// Cooperlake's small-matrix kernels, which skip the packing.
+    public static func recommendedCore(for cpu: CPUFeatures, workload: BLASWorkload = .general) -> String? {
+        if workload == .wide && cpu.splitsAVX512 { return "Zen" }
+        return switch BLASKernelLevel(supportedBy: cpu) {
         case .avx512BF16: "Cooperlake"
         case .avx512: "SkylakeX"
         case .avx2: cpu.isAMD ? "Zen" : "Haswell"
@@ -130,26 +146,36 @@ public enum BLASKernel {
     ///   - cpu: the CPU's features, `nil` when unknown.
     ///   - userCoreType: `OPENBLAS_CORETYPE` as the process found it (`nil` or empty: unset).
     ///   - relaunched: whether `relaunchMarker` is set, i.e. this process is the re-execution.
-    /// - Returns: `.keep` unless `inUse` is a known core of a lower level than the CPU's
-    ///   recommended one; then `.warn` if the user set the core or the process was already
-    ///   re-executed, else `.relaunch`. Cores of one level (Haswell, Zen) count as equal, so a
-    ///   correct detection is never overridden.
+    ///   - workload: the GEMMs the process will run (`recommendedCore(for:workload:)`).
+    /// - Returns: `.keep` unless `inUse` is a known core of another level than the recommended
+    ///   one; then `.relaunch` if neither the user nor an earlier re-execution chose the core,
+    ///   else `.warn` for a lower level and `.keep` for a higher one (the workload's best core
+    ///   is not the CPU's newest, but the one chosen is no fallback). Cores of one level
+    ///   (Haswell, Zen) count as equal, so a correct detection is never overridden, and a core
+    ///   newer than the CPU (only a user's setting gets there) is left to OpenBLAS's own fallback.
     public static func decide(inUse: String, cpu: CPUFeatures?, userCoreType: String?,
-                              relaunched: Bool) -> BLASKernelAction {
-        guard let cpu, let recommended = recommendedCore(for: cpu),
-              let inUseLevel = BLASKernelLevel(core: inUse),
-              inUseLevel < BLASKernelLevel(supportedBy: cpu) else { return .keep }
+                              relaunched: Bool, workload: BLASWorkload = .general) -> BLASKernelAction {
+        guard let cpu, let recommended = recommendedCore(for: cpu, workload: workload),
+              let inUseLevel = BLASKernelLevel(core: inUse), let recommendedLevel = BLASKernelLevel(core: recommended),
+              inUseLevel <= BLASKernelLevel(supportedBy: cpu), inUseLevel != recommendedLevel else { return .keep }
         let userSetting = userCoreType.flatMap { $0.isEmpty ? nil : $0 }
         let mismatch = BLASKernelMismatch(inUse: inUse, recommended: recommended, userCoreType: userSetting)
-        return userSetting != nil || relaunched ? .warn(mismatch) : .relaunch(mismatch)
+        guard userSetting != nil || relaunched else { return .relaunch(mismatch) }
+        return inUseLevel < recommendedLevel ? .warn(mismatch) : .keep
     }
 
-    /// `decide` for this process: its OpenBLAS core, CPU and environment.
+    /// The GEMMs this process runs: a host program that knows them (the `clsa` executable, for
+    /// its command) sets this before its first product, and `checkAndWarn` judges the kernel
+    /// against it.
+    nonisolated(unsafe) public static var processWorkload = BLASWorkload.general
+
+    /// `decide` for this process: its OpenBLAS core, CPU, environment and `processWorkload`.
+    /// An `OPENBLAS_CORETYPE` that `clsa`'s own re-execution set is not the user's.
     public static func decideForThisProcess() -> BLASKernelAction {
         let environment = ProcessInfo.processInfo.environment
         return decide(inUse: inUse, cpu: CPUFeatures.current,
-                      userCoreType: environment["OPENBLAS_CORETYPE"],
-                      relaunched: environment[relaunchMarker] != nil)
+                      userCoreType: OpenBLASEnvironment.environmentBeforeRelaunch(environment)["OPENBLAS_CORETYPE"],
+                      relaunched: environment[relaunchMarker] != nil, workload: processWorkload)
     }
 
     /// Prints one line to stderr, the first time it is called in the process, when OpenBLAS
