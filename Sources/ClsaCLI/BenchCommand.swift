@@ -188,7 +188,7 @@ extension BenchSection {
     }
 
     /// sgemm GFLOP/s at each of `GEMMBenchmark.resnet50Shapes` (`sgemm_gflops_MxKxN`), and the best.
-    static let sgemm = BenchSection(name: "sgemm") { settings, results in
+    static let sgemm = BenchSection(name: "sgemm", workload: .wide) { settings, results in
         var peak = 0.0
         for shape in GEMMBenchmark.resnet50Shapes {
             let measurement = GEMMBenchmark.measure(shape, warmups: settings.warmups,

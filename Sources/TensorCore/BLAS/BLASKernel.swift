@@ -125,9 +125,9 @@ public enum BLASKernel {
     ///
     /// The `wide` workload on a CPU that runs AVX-512 as two 256-bit halves (AMD Zen 4,
     /// `CPUFeatures.splitsAVX512`) takes the Zen kernel instead. Measured on a 2-core AMD EPYC
-    /// (family 25 model 17, BENCHMARKS.md): every sgemm shape of ResNet-50 ran 1.04–1.23×
-    /// faster on Zen than on Cooperlake, and its CLSA-Single step 1.03–1.08×; but the
-    /// `fashion-mnist` preset's step ran at 0.86–0.90× on Zen: its small products go to
+    /// (family 25 model 17, BENCHMARKS.md): the sgemm shapes of ResNet-50 ran 1.03–1.23× faster
+    /// on Zen than on Cooperlake (one level, 2048×512×1568), and its CLSA-Single step 1.03–1.08×;
+    /// but the `fashion-mnist` preset's step ran at 0.78–0.90× on Zen: its small products go to
     /// Cooperlake's small-matrix kernels, which skip the packing.
     public static func recommendedCore(for cpu: CPUFeatures, workload: BLASWorkload = .general) -> String? {
         if workload == .wide && cpu.splitsAVX512 { return "Zen" }
