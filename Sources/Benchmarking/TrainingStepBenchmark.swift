@@ -36,7 +36,8 @@ public enum TrainingStepBenchmark {
 
     /// Measures `configuration`'s step at each of `threadCounts`. The thread counts alternate
     /// step by step (`warmups` rounds untimed, then `repetitions` timed), so drift of the host
-    /// hits each alike; then two profiled steps per thread count give the breakdown. On the
+    /// hits each alike; then, per thread count, one untimed step and two profiled steps give
+    /// the breakdown. On the
     /// ranks of a `processGroup`, each steps its share of the batch (FLOPs per image are one
     /// rank's, images/s the whole batch's, the breakdown rank 0's; replicas on threads of this
     /// process keep the thread count their group set).
@@ -73,6 +74,10 @@ public enum TrainingStepBenchmark {
         }
         return try threadCounts.enumerated().map { index, threads in
             use(threads)
+            // The first step after a change of thread count pays for waking and warming the
+            // threads: profiled, it inflated the join wait (0.126 of a `fashion-mnist` step
+            // against 0.015) and BatchNorm's share (0.099 against 0.064).
+            try step()
             let profiledSteps = 2
             let allocationsBefore = StoragePool.shared.systemAllocationCount
             StoragePool.shared.resetPeakLiveBytes()
