@@ -37,10 +37,9 @@ public enum TrainingStepBenchmark {
     /// Measures `configuration`'s step at each of `threadCounts`. The thread counts alternate
     /// step by step (`warmups` rounds untimed, then `repetitions` timed), so drift of the host
     /// hits each alike; then, per thread count, one untimed step and two profiled steps give
-    /// the breakdown. On the
-    /// ranks of a `processGroup`, each steps its share of the batch (FLOPs per image are one
-    /// rank's, images/s the whole batch's, the breakdown rank 0's; replicas on threads of this
-    /// process keep the thread count their group set).
+    /// the breakdown. On the ranks of a `processGroup`, each steps its share of the batch (FLOPs
+    /// per image are one rank's, images/s the whole batch's, the breakdown rank 0's; replicas on
+    /// threads of this process keep the thread count their group set).
     public static func measure(_ configuration: PretrainingConfiguration, threadCounts: [Int],
                                warmups: Int, repetitions: Int,
                                processGroup: any ProcessGroup = SingleProcessGroup()) throws -> [Result] {
@@ -76,7 +75,7 @@ public enum TrainingStepBenchmark {
             use(threads)
             // The first step after a change of thread count pays for waking and warming the
             // threads: profiled, it inflated the join wait (0.126 of a `fashion-mnist` step
-            // against 0.015) and BatchNorm's share (0.099 against 0.064).
+            // against 0.019) and BatchNorm's share (0.099 against 0.060; BENCHMARKS.md).
             try step()
             let profiledSteps = 2
             let allocationsBefore = StoragePool.shared.systemAllocationCount

@@ -37,8 +37,9 @@ extension BenchSection {
     /// peak (the run's, or a 2048³ re-check if higher), the tensor storages a step allocates
     /// outside `StoragePool` and the most tensor memory it holds at once (`_peak_tensor_mb`),
     /// the step's time shares by kind, and the one-thread figures with `_1_thread` and their
-    /// ratio, `_thread_scaling`, also per kind (`_thread_scaling_KIND`). On several ranks (`settings.processGroup`), at this process's
-    /// thread count only and without the sgemm comparison (the ranks share the cores).
+    /// ratio, `_thread_scaling`, also per kind (`_thread_scaling_KIND`). On several ranks
+    /// (`settings.processGroup`), at this process's thread count only and without the sgemm
+    /// comparison (the ranks share the cores).
     private static func reportSteps(_ prefix: String, _ configuration: PretrainingConfiguration,
                                     _ settings: BenchSettings, _ results: BenchResults) throws {
         let all = Threading.threadCount, distributed = settings.processGroup.isDistributed

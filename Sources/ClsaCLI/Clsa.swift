@@ -12,8 +12,9 @@ struct Clsa: ParsableCommand {
                       AugmentCommand.self, AugmentPreviewCommand.self, BenchCommand.self, BenchDataCommand.self])
 
     /// Parses the command line, switches OpenBLAS to the best kernel for the CPU and the
-    /// command's workload (possibly re-executing the process), then runs the command. An error is one line on stderr,
-    /// `clsa: …`, naming flags where the library names fields (`FlagNames`); usage errors (bad flags, `ValidationError`) exit with status 2, runtime
+    /// command's workload (possibly re-executing the process), then runs the command. An error
+    /// is one line on stderr, `clsa: …`, naming flags where the library names fields
+    /// (`FlagNames`); usage errors (bad flags, `ValidationError`) exit with status 2, runtime
     /// errors with 1.
     static func main() {
         do {

@@ -27,9 +27,21 @@ final class BLASKernelTests: XCTestCase {
         .warn(BLASKernelMismatch(inUse: inUse, recommended: recommended, userCoreType: user))
     }
 
+    private typealias Row = (inUse: String, cpu: CPUFeatures?, user: String?, relaunched: Bool,
+                             expected: BLASKernelAction, line: UInt)
+
+    /// Checks `BLASKernel.decide` for `workload` against each row's expected action.
+    private func checkDecisions(_ rows: [Row], workload: BLASWorkload) {
+        for row in rows {
+            let action = BLASKernel.decide(inUse: row.inUse, cpu: row.cpu, userCoreType: row.user,
+                                           relaunched: row.relaunched, workload: workload)
+            XCTAssertEqual(action, row.expected,
+                           "\(row.inUse) × \(row.cpu?.flags.sorted().last ?? "nil") × \(row.user ?? "unset") × relaunched \(row.relaunched)",
+                           line: row.line)
+        }
+    }
+
     func testDecisionTable() {
-        typealias Row = (inUse: String, cpu: CPUFeatures?, user: String?, relaunched: Bool,
-                         expected: BLASKernelAction, line: UInt)
         let rows: [Row] = [
             // The issue's case: a new Xeon detected as Prescott.
             ("Prescott", Self.sapphireRapids, nil, false, relaunch("Prescott", "Cooperlake"), #line),
@@ -75,19 +87,12 @@ final class BLASKernelTests: XCTestCase {
             ("Prescott", Self.sapphireRapids, "Cooperlake", true, warn("Prescott", "Cooperlake", user: "Cooperlake"), #line),
             ("Cooperlake", Self.sapphireRapids, "Cooperlake", true, .keep, #line),
         ]
-        for row in rows {
-            let action = BLASKernel.decide(inUse: row.inUse, cpu: row.cpu, userCoreType: row.user,
-                                           relaunched: row.relaunched)
-            XCTAssertEqual(action, row.expected,
-                           "\(row.inUse) × \(row.cpu?.flags.sorted().last ?? "nil") × \(row.user ?? "unset") × relaunched \(row.relaunched)",
-                           line: row.line)
-        }
+        checkDecisions(rows, workload: .general)
     }
 
     /// The wide workload (ResNet-50) takes the Zen kernel on Zen 4, whose AVX-512 runs as two
     /// halves, whatever OpenBLAS detected; everywhere else it takes the general choice.
     func testWideWorkloadDecisions() {
-        typealias Row = (inUse: String, cpu: CPUFeatures, user: String?, relaunched: Bool, expected: BLASKernelAction, line: UInt)
         let rows: [Row] = [
             // What OpenBLAS 0.3.21 detects on Zen 4, and anything older.
             ("Cooperlake", Self.zen4, nil, false, relaunch("Cooperlake", "Zen"), #line),
@@ -105,11 +110,7 @@ final class BLASKernelTests: XCTestCase {
             ("Cooperlake", Self.zen5, nil, false, .keep, #line),
             ("Zen", Self.zen3, nil, false, .keep, #line),
         ]
-        for row in rows {
-            let action = BLASKernel.decide(inUse: row.inUse, cpu: row.cpu, userCoreType: row.user,
-                                           relaunched: row.relaunched, workload: .wide)
-            XCTAssertEqual(action, row.expected, "\(row.inUse) × \(row.user ?? "unset") × relaunched \(row.relaunched)", line: row.line)
-        }
+        checkDecisions(rows, workload: .wide)
         // The general workload on Zen 4 keeps the AVX-512 kernel OpenBLAS detected.
         XCTAssertEqual(BLASKernel.decide(inUse: "Cooperlake", cpu: Self.zen4, userCoreType: nil, relaunched: false), .keep)
         XCTAssertEqual(BLASKernel.decide(inUse: "Zen", cpu: Self.zen4, userCoreType: nil, relaunched: false),

@@ -194,7 +194,6 @@ private struct UnitMap {
         case (let r?, true): for i in 0..<count { y[i] = max((x[i] - roundedMean) * scale + shift + r[i], 0) }
         }
     }
-
 }
 
 /// Where a backward pass finds ReLU's mask: recomputed from BN's input by the units' maps, or
