@@ -35,7 +35,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         // The processor's spin-wait hint (header only), for the worker pool's spinning threads.
         .systemLibrary(name: "CProcessorHint"),
-        // Only built with the MPI trait.
+        // Open MPI's C API; only the MPI trait links it.
         .systemLibrary(
             name: "CMPI",
             pkgConfig: "ompi-c",
@@ -55,10 +55,15 @@ let package = Package(
         .target(
             name: "CLSA",
             dependencies: ["TensorCore", "Augment", "CZlib"]),
-        // The MPI process group behind `clsa pretrain --distributed mpi` (the MPI trait).
+        // The MPI process group behind `clsa pretrain --distributed mpi`. Without the MPI trait
+        // it is an empty module, so a plain `swift build` needs no Open MPI.
         .target(
             name: "CLSAMPI",
-            dependencies: ["CLSA", "TensorCore", "CMPI"]),
+            dependencies: [
+                "CLSA",
+                "TensorCore",
+                .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+            ]),
         .executableTarget(
             name: "ClsaCLI",
             dependencies: [

@@ -1,3 +1,5 @@
+// Built only with the package's MPI trait: without it this module is empty and needs no Open MPI.
+#if MPI
 import CLSA
 import CMPI
 import Foundation
@@ -71,3 +73,4 @@ public final class MPIProcessGroup: ProcessGroup {
         exit(status)
     }
 }
+#endif
