@@ -10,6 +10,7 @@ extension PretrainingConfiguration.Objective: ExpressibleByArgument {}
 extension StrongAugmentation.Pool: ExpressibleByArgument {}
 extension StrongAugmentation.MagnitudeSampling: ExpressibleByArgument {}
 extension BlurPolicy: ExpressibleByArgument {}
+extension RunSettings.FinalProbe: ExpressibleByArgument {}
 
 /// Values given as a comma-separated list: pixel sides `224,192,160,128,96`, rates `0.01,0.1,1`.
 struct CommaSeparated<Element: LosslessStringConvertible>: ExpressibleByArgument {

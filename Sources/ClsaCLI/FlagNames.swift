@@ -15,6 +15,7 @@ enum FlagNames {
         "dimension": "--dim",
         "divergenceTemperature": "--tau-d",
         "epochs": "--epochs",
+        "finalProbe": "--final-probe",
         "hidden": "--hidden",
         "imageSize": "--image-size",
         "inBatchNegatives": "--in-batch-negatives",

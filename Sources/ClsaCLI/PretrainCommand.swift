@@ -137,11 +137,17 @@ struct PretrainCommand: ParsableCommand, BLASWorkloadCommand {
     @Flag(help: "With --distributed, compare a checksum of every rank's parameters, momentum buffers and queue after each step, and stop at the first difference.")
     var checkReplicas = false
 
+    @Option(help: "How progress is shown: bar (redrawn in place) or lines (plain lines, as log files want). Default: a bar on a terminal, lines otherwise and on the ranks of an MPI job.")
+    var progress: ProgressStyle?
+
     @Option(help: "Run the kNN monitor every N epochs (needs --val-data).")
     var knnEvery: Int?
 
-    @Option(help: "Labelled data for the kNN monitor: an image folder with class sub-folders, or fashion-mnist:test.")
+    @Option(help: "Labelled data for the kNN monitor and the final probe: an image folder with class sub-folders, or fashion-mnist:test.")
     var valData: String?
+
+    @Option(help: "What a finished run reports: knn (the kNN top-1 on --val-data of the pretrained backbone, of the untrained one it started from and of the raw pixels) or off.")
+    var finalProbe: RunSettings.FinalProbe?
 
     func validate() throws {
         _ = try plan()
@@ -184,7 +190,9 @@ struct PretrainCommand: ParsableCommand, BLASWorkloadCommand {
 
     /// The run on this rank: rank 0 reports everything, the other ranks only their warnings.
     private func train(_ plan: PretrainingPlan, processGroup: any ProcessGroup) throws {
-        let reporter = PretrainingReporter(isTerminal: isatty(STDOUT_FILENO) != 0)
+        let style = progress ?? .automatic(standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0,
+                                           environment: ProcessInfo.processInfo.environment)
+        let reporter = PretrainingReporter(progress: style)
         let killStep = Self.testKillStep
         let rank = processGroup.rank
         let run: PretrainingRun
@@ -211,6 +219,9 @@ struct PretrainCommand: ParsableCommand, BLASWorkloadCommand {
             guard rank == 0 else { return }
             try writeChart(runDirectory: plan.settings.runDirectory)
             reporter.finish(summary)
+            if let comparison = try plan.baselineComparison(train: run.dataset), !summary.interrupted {
+                try reporter.report(comparison, runDirectory: plan.settings.runDirectory)
+            }
         } catch {
             reporter.abandonLine()
             throw error
@@ -263,6 +274,7 @@ struct PretrainCommand: ParsableCommand, BLASWorkloadCommand {
         o.keep = keep
         o.knnEvery = knnEvery
         o.validationData = valData
+        o.finalProbe = finalProbe
         o.checkReplicas = checkReplicas
         do {
             return try PretrainingPlan(preset: preset, overrides: o)

@@ -2,11 +2,12 @@ import CLSA
 import Foundation
 
 /// Shows a pretraining run on the console: the configuration and machine at the start, a
-/// one-line progress bar per epoch redrawn in place on a terminal (plain lines every
-/// `plainInterval` seconds otherwise, e.g. into a log file), a line per epoch and checkpoint,
+/// one-line progress bar per epoch redrawn in place (`ProgressStyle.bar`) or plain lines every
+/// `plainInterval` seconds (`.lines`, e.g. into a log file), a line per epoch and checkpoint,
 /// and the final summary. Results go to stdout, warnings to stderr.
 final class PretrainingReporter {
-    private let isTerminal: Bool
+    private let progress: ProgressStyle
+    /// Seconds between two plain progress lines.
     private let plainInterval: Double
     /// Whether a progress bar is drawn on the current line (so other output needs a newline).
     private var barShown = false
@@ -14,8 +15,8 @@ final class PretrainingReporter {
     /// Whether the run is supervised (one cross-entropy loss, no L_C and L_D), from its start.
     private var supervised = false
 
-    init(isTerminal: Bool, plainInterval: Double = 10) {
-        self.isTerminal = isTerminal
+    init(progress: ProgressStyle, plainInterval: Double = 10) {
+        self.progress = progress
         self.plainInterval = plainInterval
     }
 
@@ -50,6 +51,19 @@ final class PretrainingReporter {
             say("done: \(summary.completedSteps)/\(summary.totalSteps) steps, \(Self.counted(summary.completedEpochs, "epoch")) "
                 + "in \(Self.duration(summary.seconds)), final loss \(loss), checkpoint \(saved)\(skipped)")
         }
+    }
+
+    /// Scores `comparison` with the run's last checkpoint in `runDirectory` and prints the three
+    /// figures, one line each: what pretraining bought, beside its two floors.
+    func report(_ comparison: BaselineComparison, runDirectory: String) throws {
+        guard let checkpoint = CheckpointDirectory(runDirectory: runDirectory).files().last?.path else { return }
+        say("kNN probe (k 200, T 0.1) on \(comparison.validation.count) images against the \(comparison.train.count) "
+            + "of the run's data, at \(comparison.configuration.imageSize) px:")
+        let scores = try comparison.scores(pretrained: try BackboneFile.read(from: checkpoint).network)
+        say(String(format: "pretrained  %6.2f %%  (this run's backbone)", scores.pretrained))
+        say(String(format: "untrained   %6.2f %%  (the same network at its initialisation, seed %llu)",
+                   scores.untrained, comparison.configuration.seed))
+        say(String(format: "raw pixels  %6.2f %%  (no network)", scores.rawPixels))
     }
 
     /// Ends a progress bar line before an error message.
@@ -92,7 +106,7 @@ final class PretrainingReporter {
         let epochLabel = "epoch \(p.epoch + 1)/\(p.epochs)"
         let stepLabel = "\(p.stepInEpoch)/\(p.stepsPerEpoch)"
         let epochDone = p.stepInEpoch >= p.stepsPerEpoch
-        if isTerminal {
+        if progress == .bar {
             let width = 24
             let filled = min(width, width * p.stepInEpoch / max(p.stepsPerEpoch, 1))
             let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)

@@ -18,9 +18,16 @@ final class PretrainingPlanTests: XCTestCase {
         XCTAssertEqual(plan.settings.runDirectory, "runs/fashion-mnist-quick")
         XCTAssertEqual(plan.settings.workers, PretrainingPlan.defaultWorkers)
         XCTAssertEqual(plan.settings.keep, 2)
+        XCTAssertEqual(plan.settings.validationData, "fashion-mnist:test")
+        XCTAssertEqual(plan.settings.finalProbe, .knn)
+        overrides.finalProbe = .off
+        XCTAssertEqual(try PretrainingPlan(preset: "fashion-mnist-quick", overrides: overrides).settings.finalProbe, .off)
+        overrides.finalProbe = nil
         overrides.data = "my-images"
-        XCTAssertNil(try PretrainingPlan(preset: "fashion-mnist-quick", overrides: overrides).settings.subset,
-                     "the preset's subset belongs to its own data")
+        let otherData = try PretrainingPlan(preset: "fashion-mnist-quick", overrides: overrides).settings
+        XCTAssertNil(otherData.subset, "the preset's subset belongs to its own data")
+        XCTAssertNil(otherData.validationData, "so do its validation data")
+        XCTAssertNil(otherData.finalProbe, "and its final probe")
     }
 
     /// A new image size scales the preset's strong sizes in proportion unless they are given.

@@ -23,10 +23,10 @@ public enum BackboneExport {
     /// - Throws: `ConfigurationError` for an invalid configuration, `CheckpointError` for a failed write.
     @discardableResult
     public static func exportUntrained(_ configuration: PretrainingConfiguration, to path: String) throws -> CheckpointMetadata {
-        let trainer = try CLSATrainer(configuration: configuration, stepsPerEpoch: 1)
+        let backbone = try CLSATrainer.initialBackbone(for: configuration)
         var metadata = CheckpointMetadata(pretraining: configuration)
         metadata.kind = .backbone
-        try write(trainer.backbone, metadata: metadata, to: path)
+        try write(backbone, metadata: metadata, to: path)
         return metadata
     }
 

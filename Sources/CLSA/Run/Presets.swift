@@ -12,6 +12,21 @@ public struct PretrainingPreset: Sendable {
     public let data: String?
     /// `--subset`: how many training images it uses (nil: all).
     public let subset: Int?
+    /// `--val-data`: the labelled images its kNN probes score on (nil: none).
+    public let validationData: String?
+    /// `--final-probe`: what the run reports when it ends (nil: nothing).
+    public let finalProbe: RunSettings.FinalProbe?
+
+    public init(name: String, summary: String, configuration: PretrainingConfiguration, data: String?, subset: Int?,
+                validationData: String? = nil, finalProbe: RunSettings.FinalProbe? = nil) {
+        self.name = name
+        self.summary = summary
+        self.configuration = configuration
+        self.data = data
+        self.subset = subset
+        self.validationData = validationData
+        self.finalProbe = finalProbe
+    }
 
     /// Every preset, in the order `--help` lists them.
     public static let all: [PretrainingPreset] = [fashionMNISTQuick, fashionMNIST, paperSingle, paperMulti, mocoV2]
@@ -80,7 +95,7 @@ public struct PretrainingPreset: Sendable {
         summary: "Fashion-MNIST in minutes: ResNet-18 (width 24) at 32 px, batch 64, lr 0.06, weight decay 5e-4, K 4096 "
             + "and in-batch negatives, 12,000 images, 2 epochs: about 2 min on 2 cores",
         configuration: fashionMNISTConfiguration { $0.epochs = 2 },
-        data: "fashion-mnist", subset: 12_000)
+        data: "fashion-mnist", subset: 12_000, validationData: "fashion-mnist:test", finalProbe: .knn)
 
     private static func fashionMNISTConfiguration(_ change: (inout PretrainingConfiguration) -> Void) -> PretrainingConfiguration {
         modified(PretrainingConfiguration()) { configuration in

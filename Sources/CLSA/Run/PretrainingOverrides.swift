@@ -54,6 +54,8 @@ public struct PretrainingOverrides: Sendable {
     public var keep: Int?
     public var knnEvery: Int?
     public var validationData: String?
+    /// The probe that ends the run (default: the preset's, for its own data; else off).
+    public var finalProbe: RunSettings.FinalProbe?
     /// Compare the ranks' replicated state after each step (default off).
     public var checkReplicas: Bool?
 

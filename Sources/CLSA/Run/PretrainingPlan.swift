@@ -8,8 +8,8 @@ import TensorCore
 ///
 /// Rules: the preset's configuration (the paper's defaults without one), then each override;
 /// a new `imageSize` scales the preset's strong sizes in proportion unless `strongSizes` is
-/// given; the data is the override's, else the preset's (with the preset's subset, which belongs
-/// to its data and so does not apply to other data); the run folder is the override's, else
+/// given; the data is the override's, else the preset's (with the preset's subset, validation
+/// data and final probe, which belong to its data and so do not apply to other data); the run folder is the override's, else
 /// the folder of the checkpoint or run folder being resumed, else `runs/PRESET` (`runs/pretrain`).
 ///
 ///     var overrides = PretrainingOverrides()
@@ -45,17 +45,23 @@ public struct PretrainingPlan {
         if case .path(let path) = overrides.resume, !FileManager.default.fileExists(atPath: path) {
             throw ConfigurationError("`resume` '\(path)' does not exist (give auto, a checkpoint file or a run folder)")
         }
-        if overrides.knnEvery != nil && overrides.validationData == nil {
-            throw ConfigurationError("`knnEvery` needs `validationData`")
-        }
         let runDirectory = overrides.runDirectory ?? overrides.resume.flatMap(Self.runDirectory(resuming:))
             ?? "runs/\(name ?? "pretrain")"
+        // The preset's subset, validation data and final probe belong to its data.
+        let ownData = overrides.data == nil ? preset : nil
         let settings = RunSettings(
-            runDirectory: runDirectory, data: data, subset: overrides.subset ?? (overrides.data == nil ? preset?.subset : nil),
+            runDirectory: runDirectory, data: data, subset: overrides.subset ?? ownData?.subset,
             preset: name,
             workers: overrides.workers ?? Self.defaultWorkers, threads: overrides.threads ?? Threading.threadCount,
             saveEvery: overrides.saveEvery, keep: overrides.keep ?? 2, knnEvery: overrides.knnEvery,
-            validationData: overrides.validationData, checkReplicas: overrides.checkReplicas ?? false)
+            validationData: overrides.validationData ?? ownData?.validationData,
+            finalProbe: overrides.finalProbe ?? ownData?.finalProbe, checkReplicas: overrides.checkReplicas ?? false)
+        if settings.knnEvery != nil && settings.validationData == nil {
+            throw ConfigurationError("`knnEvery` needs `validationData`")
+        }
+        if settings.finalProbe == .knn && settings.validationData == nil {
+            throw ConfigurationError("`finalProbe` knn needs `validationData`")
+        }
         try configuration.validate()
         try settings.validate()
         self.preset = preset
@@ -101,18 +107,32 @@ public struct PretrainingPlan {
     /// - Throws: `ConfigurationError` naming `validationData`; `EvaluationError` for unlabelled data.
     public func knnMonitor(train: any ImageDataset,
                            sharedBy processGroup: any ProcessGroup = SingleProcessGroup()) throws -> PretrainingRun.KNNMonitor? {
-        guard settings.knnEvery != nil, let validationData = settings.validationData else { return nil }
-        let validation: any ImageDataset
-        do {
-            validation = try DatasetSpecifier(parsing: validationData).open()
-        } catch let error as DatasetError {
-            throw ConfigurationError("`validationData`: \(error)")
-        }
-        let monitor = try KNNMonitor(train: train, validation: validation, imageSize: configuration.imageSize,
+        guard settings.knnEvery != nil else { return nil }
+        let monitor = try KNNMonitor(train: train, validation: try openValidationData(), imageSize: configuration.imageSize,
                                      normalization: Normalization(mean: configuration.mean,
                                                                   standardDeviation: configuration.standardDeviation),
                                      workerCount: settings.workers)
         return { network in try monitor.top1Accuracy(of: network, sharedBy: processGroup) }
+    }
+
+    /// The comparison `settings.finalProbe` asks for: `settings.validationData` classified
+    /// against `train` (the run's data); nil when not asked for.
+    /// - Throws: `ConfigurationError` naming `validationData`; `EvaluationError` for unlabelled data.
+    public func baselineComparison(train: any ImageDataset) throws -> BaselineComparison? {
+        guard settings.finalProbe == .knn else { return nil }
+        return BaselineComparison(train: train, validation: try openValidationData(), configuration: configuration,
+                                  workerCount: settings.workers)
+    }
+
+    /// `settings.validationData`, opened.
+    /// - Throws: `ConfigurationError` naming `validationData` when there is none or it cannot be opened.
+    private func openValidationData() throws -> any ImageDataset {
+        guard let validationData = settings.validationData else { throw ConfigurationError("`validationData` is not set") }
+        do {
+            return try DatasetSpecifier(parsing: validationData).open()
+        } catch let error as DatasetError {
+            throw ConfigurationError("`validationData`: \(error)")
+        }
     }
 
     /// The run over `openDataset()` on this rank of `processGroup`, with the kNN monitor if

@@ -23,13 +23,15 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var knnEvery: Int?
     /// Labelled data the kNN monitor evaluates on.
     public var validationData: String?
+    /// The probe that ends the run (nil: none, as `.off`).
+    public var finalProbe: FinalProbe?
     /// On several processes, compare a checksum of every rank's replicated state (parameters,
     /// momentum buffers, queue) after each step, and stop the run at the first difference.
     public var checkReplicas: Bool
 
     public init(runDirectory: String, data: String, subset: Int? = nil, preset: String? = nil, workers: Int = 2,
                 threads: Int, saveEvery: Int? = nil, keep: Int = 2, knnEvery: Int? = nil, validationData: String? = nil,
-                checkReplicas: Bool = false) {
+                finalProbe: FinalProbe? = nil, checkReplicas: Bool = false) {
         self.runDirectory = runDirectory
         self.data = data
         self.subset = subset
@@ -40,6 +42,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
         self.keep = keep
         self.knnEvery = knnEvery
         self.validationData = validationData
+        self.finalProbe = finalProbe
         self.checkReplicas = checkReplicas
     }
 
@@ -58,6 +61,15 @@ public struct RunSettings: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case runDirectory = "run_directory", data, subset, preset, workers, threads
         case saveEvery = "save_every", keep, knnEvery = "knn_every", validationData = "val_data"
-        case checkReplicas = "check_replicas"
+        case finalProbe = "final_probe", checkReplicas = "check_replicas"
+    }
+
+    /// What a finished run reports beyond its losses.
+    public enum FinalProbe: String, Codable, CaseIterable, Sendable {
+        /// Nothing.
+        case off
+        /// `BaselineComparison`: the kNN top-1 of the pretrained backbone, of the untrained one
+        /// it started from and of the raw pixels on `validationData`, against the run's data.
+        case knn
     }
 }

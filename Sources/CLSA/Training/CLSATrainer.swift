@@ -57,10 +57,7 @@ public final class CLSATrainer: PretrainingTrainer {
         self.stepsPerEpoch = stepsPerEpoch
         self.processGroup = processGroup
         viewLayout = try configuration.views()
-        let backbone = try configuration.backbone()
-        var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
-        query = Encoder(backbone: backbone, hidden: configuration.effectiveHidden,
-                        dimension: configuration.dimension, random: &random)
+        query = try Self.initialQueryEncoder(for: configuration)
         query.backbone.batchNormLayers.forEach { $0.groups = configuration.queryGroups / processGroup.size }
         key = MomentumEncoder(copying: query, momentum: Float(configuration.alpha),
                               shuffleGroups: configuration.effectiveKeyShuffleGroups / processGroup.size)
@@ -75,6 +72,24 @@ public final class CLSATrainer: PretrainingTrainer {
                                   divergenceTemperature: configuration.divergenceTemperature.map(Float.init),
                                   beta: Float(configuration.beta),
                                   inBatchNegatives: configuration.inBatchNegatives)
+    }
+
+    /// The query encoder a run of `configuration` starts from: its seeded initialisation.
+    private static func initialQueryEncoder(for configuration: PretrainingConfiguration) throws -> Encoder {
+        var random = SeededRandom(seed: configuration.seed, modelInitializationStream)
+        return Encoder(backbone: try configuration.backbone(), hidden: configuration.effectiveHidden,
+                       dimension: configuration.dimension, random: &random)
+    }
+
+    /// The untrained backbone a run of `configuration` starts from (its query encoder's seeded
+    /// initialisation, bit for bit): the random-initialisation baseline of a study.
+    /// - Throws: `ConfigurationError` for an invalid configuration or the supervised objective
+    ///   (whose run starts from `SupervisedTrainer`'s network).
+    public static func initialBackbone(for configuration: PretrainingConfiguration) throws -> ResNet {
+        try configuration.validate()
+        try ConfigurationError.require(configuration.objective != .supervised,
+                                       "`objective` supervised starts from a `SupervisedTrainer`'s network, not a CLSATrainer's")
+        return try initialQueryEncoder(for: configuration).backbone
     }
 
     public var totalSteps: Int { schedule.totalSteps }
