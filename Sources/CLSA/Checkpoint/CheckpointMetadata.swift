@@ -68,6 +68,8 @@ public struct CheckpointMetadata: Equatable, Sendable {
         guard metadata["format"] == Self.format else {
             throw CheckpointError(file: file, "not a \(Self.format) file (format: \(metadata["format"] ?? "none"))")
         }
+        // Every file of this format records its data's CRC-32, which the reader has checked.
+        _ = try value("checksum_crc32")
         guard let kind = Kind(rawValue: try value("kind")) else {
             throw CheckpointError(file: file, "unknown checkpoint kind '\(try value("kind"))'")
         }

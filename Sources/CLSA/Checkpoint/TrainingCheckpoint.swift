@@ -68,6 +68,11 @@ public struct TrainingCheckpoint {
                                epochPosition: try integer("epoch_position"))
         stepsPerEpoch = try integer("steps_per_epoch")
         guard stepsPerEpoch >= 1 else { throw CheckpointError(file: path, "metadata 'steps_per_epoch' is 0") }
+        let (runSteps, overflow) = configuration.epochs.multipliedReportingOverflow(by: stepsPerEpoch)
+        guard position.epoch <= configuration.epochs, !overflow, position.step <= runSteps else {
+            throw CheckpointError(file: path, "metadata 'epoch' \(position.epoch) or 'step' \(position.step) lies beyond the "
+                                  + "run's \(configuration.epochs) epochs of \(stepsPerEpoch) steps")
+        }
     }
 
     /// The keys whose values differ between `configured` and `recorded`: "base_width: 1 in 'config', 4 in the metadata".
