@@ -94,6 +94,22 @@ let package = Package(
             name: "FuzzDecoders",
             dependencies: [
                 "DecoderFuzzing",
+                "ProcessRunning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Child processes run to completion with a time limit, for the fuzzing runs (not a product).
+        .target(name: "ProcessRunning"),
+
+        // Damaged-checkpoint corpora and the fuzzing run of Scripts/fuzz-checkpoints (not a product).
+        .target(
+            name: "CheckpointFuzzing",
+            dependencies: ["CLSA", "TensorCore", "ProcessRunning"]),
+        .executableTarget(
+            name: "FuzzCheckpoints",
+            dependencies: [
+                "CheckpointFuzzing",
+                "ProcessRunning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -105,7 +121,7 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "GradientChecking", "Benchmarking"]),
         .testTarget(name: "AugmentTests", dependencies: ["Augment", "DecoderFuzzing", "Benchmarking"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing", "Benchmarking", "GradientChecking", "Reporting"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing", "Benchmarking", "GradientChecking", "Reporting", "CheckpointFuzzing", "ProcessRunning"], exclude: ["Fixtures"]),
         .testTarget(name: "LibraryExampleTests", dependencies: ["CLSA", "Augment", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]

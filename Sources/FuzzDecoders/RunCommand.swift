@@ -1,6 +1,7 @@
 import ArgumentParser
 import DecoderFuzzing
 import Foundation
+import ProcessRunning
 
 /// `fuzz-decoders run`: the whole fuzzing run behind `Scripts/fuzz-decoders`.
 ///
@@ -44,9 +45,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let clsa = self.clsa ?? (((program as NSString).deletingLastPathComponent) as NSString).appendingPathComponent("clsa")
+        let clsa = self.clsa ?? SiblingExecutable.path(named: "clsa")
         let workerCounts = workers.split(separator: ",").compactMap { Int($0) }
-        let scratch = try work ?? makeTemporaryFolder()
+        let scratch = try work ?? TemporaryFolder.make(prefix: "fuzz-decoders")
         defer { if work == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         func inScratch(_ name: String) -> String { (scratch as NSString).appendingPathComponent(name) }
 
@@ -110,7 +111,7 @@ struct RunCommand: ParsableCommand {
                                 requireAll: false)
         }
 
-        print("cpu: \(cpuModel())")
+        print("cpu: \(CPUModel.name)")
         print("sources: \(fuzzCorpus.sources.count)")
         print("variants_tried: \(corpus.count)")
         print("damaged_decoded: \(decodedDamaged.count)")
@@ -130,18 +131,6 @@ struct RunCommand: ParsableCommand {
         print("peak_rss_mb: \(Int(peak.rounded()))")
         print("seconds: \(Int(Date().timeIntervalSince(start).rounded()))")
         if findings.failures > 0 || peak > rssLimitMb { throw ExitCode.failure }
-    }
-
-    private func makeTemporaryFolder() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fuzz-decoders-\(getpid())")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    private func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
     }
 }
 

@@ -80,8 +80,17 @@ final class BackboneLoaderTests: XCTestCase {
             (["architecture": "vgg16"], "unknown architecture 'vgg16'"),
             (["channels": "1"], "metadata says 1"),
             (["mean": "[0.5, 0.5]"], "'mean' is not a JSON array of 3 numbers"),
-            (["std": "[1, 0, 1]"], "'std' must be positive"),
+            (["std": "[1, 0, 1]"], "metadata 'std' [1.0, 0.0, 1.0] has a value outside (0, 10.0]"),
+            (["std": "[0.2, 0.2, 1e308]"], "metadata 'std' [0.2, 0.2, 1e+308] has a value outside (0, 10.0]"),
+            (["mean": "[0.5, -50, 0.5]"], "metadata 'mean' [0.5, -50.0, 0.5] has a value outside -10.0...10.0"),
             (["image_size": "big"], "'image_size' is not an integer: 'big'"),
+            (["image_size": ""], "'image_size' is not an integer: ''"),
+            (["image_size": "-1"], "metadata 'image_size' -1 lies outside 8...1024"),
+            (["image_size": "0"], "metadata 'image_size' 0 lies outside 8...1024"),
+            (["image_size": "999999999"], "metadata 'image_size' 999999999 lies outside 8...1024"),
+            (["base_width": "999999999"], "metadata 'base_width' 999999999 lies outside 1...256"),
+            (["base_width": "0"], "metadata 'base_width' 0 lies outside 1...256"),
+            (["base_width": "99999999999999999999"], "'base_width' is not an integer: '99999999999999999999'"),
         ]
         for (index, (overrides, expected)) in cases.enumerated() {
             let path = folder + "/bad-\(index).safetensors"

@@ -68,22 +68,54 @@ public struct CheckpointMetadata: Equatable, Sendable {
         guard metadata["format"] == Self.format else {
             throw CheckpointError(file: file, "not a \(Self.format) file (format: \(metadata["format"] ?? "none"))")
         }
+        // Every file of this format records its data's CRC-32, which the reader has checked.
+        _ = try value("checksum_crc32")
         guard let kind = Kind(rawValue: try value("kind")) else {
             throw CheckpointError(file: file, "unknown checkpoint kind '\(try value("kind"))'")
         }
         guard try integer("channels") == 3 else {
             throw CheckpointError(file: file, "expected 3 input channels, metadata says \(try value("channels"))")
         }
-        let standardDeviation = try triple("std")
-        guard standardDeviation.allSatisfy({ $0 > 0 }) else {
-            throw CheckpointError(file: file, "metadata 'std' must be positive, got \(standardDeviation)")
-        }
         // Provenance is informative: files exported by other tools may lack it.
         self.init(kind: kind, architecture: try value("architecture"), baseWidth: try integer("base_width"),
-                  imageSize: try integer("image_size"), mean: try triple("mean"), standardDeviation: standardDeviation,
+                  imageSize: try integer("image_size"), mean: try triple("mean"), standardDeviation: try triple("std"),
                   provenance: RunProvenance(version: metadata["version"] ?? "unknown",
                                             cpuModel: metadata["cpu_model"] ?? "unknown",
                                             blasCore: metadata["blas_core"] ?? "unknown"))
+        try validate(file: file)
+    }
+
+    /// The base widths a checkpoint may give (torchvision's is 64): a wider network is refused
+    /// before it is built, so that a damaged width cannot make one of gigabytes.
+    public static let baseWidths = 1...256
+    /// The image sides a checkpoint may give, in pixels (pretraining needs at least 8).
+    public static let imageSizes = 8...1024
+    /// The range of each channel's mean, in units of the [0, 1] pixel range (far wider than any
+    /// normalisation of such pixels needs).
+    public static let means = -10.0...10.0
+    /// The range of each channel's standard deviation, in units of the [0, 1] pixel range (zero
+    /// excluded; far wider than any normalisation of such pixels needs).
+    public static let standardDeviations = Double.leastNonzeroMagnitude...10.0
+
+    /// Checks the architecture's name and that every number lies in its range above.
+    /// - Throws: `CheckpointError` naming `file`, the metadata key, its value and the bound.
+    public func validate(file: String) throws {
+        guard ResNetArchitecture(rawValue: architecture) != nil else {
+            throw CheckpointError(file: file, "unknown architecture '\(architecture)' (metadata 'architecture'; known: "
+                                  + ResNetArchitecture.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        guard Self.baseWidths.contains(baseWidth) else {
+            throw CheckpointError(file: file, "metadata 'base_width' \(baseWidth) lies outside \(Self.baseWidths)")
+        }
+        guard Self.imageSizes.contains(imageSize) else {
+            throw CheckpointError(file: file, "metadata 'image_size' \(imageSize) lies outside \(Self.imageSizes)")
+        }
+        guard mean.allSatisfy(Self.means.contains) else {
+            throw CheckpointError(file: file, "metadata 'mean' \(mean) has a value outside \(Self.means)")
+        }
+        guard standardDeviation.allSatisfy(Self.standardDeviations.contains) else {
+            throw CheckpointError(file: file, "metadata 'std' \(standardDeviation) has a value outside (0, \(Self.standardDeviations.upperBound)]")
+        }
     }
 
     /// The string entries for `__metadata__`.
@@ -105,12 +137,10 @@ public struct CheckpointMetadata: Equatable, Sendable {
     }
 
     /// The backbone's configuration (without a classifier).
-    /// - Throws: `CheckpointError` naming `file` for an unknown architecture or a bad width.
+    /// - Throws: `CheckpointError` naming `file` for metadata that `validate(file:)` refuses.
     public func backbone(file: String) throws -> ResNetConfiguration {
-        guard var configuration = ResNetArchitecture(rawValue: architecture)?.configuration() else {
-            throw CheckpointError(file: file, "unknown architecture '\(architecture)'")
-        }
-        guard baseWidth >= 1 else { throw CheckpointError(file: file, "base width \(baseWidth) is not positive") }
+        try validate(file: file)
+        var configuration = ResNetArchitecture(rawValue: architecture)!.configuration()
         configuration.baseWidth = baseWidth
         return configuration
     }

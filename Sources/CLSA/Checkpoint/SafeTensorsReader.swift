@@ -6,13 +6,23 @@ import TensorCore
 /// must tile the data section exactly, and a `checksum_crc32` in the metadata must match.
 /// A truncated or altered file is refused whole, never loaded half.
 public struct SafeTensorsReader {
-    public enum DType: String { case f32 = "F32", i64 = "I64" }
+    public enum DType: String {
+        case f32 = "F32", i64 = "I64"
+
+        /// Bytes per element.
+        var byteWidth: Int { self == .f32 ? 4 : 8 }
+    }
 
     public struct Entry {
         public let dtype: DType
         public let shape: [Int]
+        /// Where the tensor's bytes lie, from the start of the data section.
         let range: Range<Int>
     }
+
+    /// The deepest nesting of arrays and objects a header may have (a checkpoint's has 3): deeper
+    /// text is refused before it reaches the JSON parser, whose recursion it could exhaust.
+    static let maximumHeaderDepth = 64
 
     /// The file's path, for messages.
     public let path: String
@@ -40,6 +50,11 @@ public struct SafeTensorsReader {
             throw fail("truncated or not safetensors: header of \(headerLength) bytes in a \(file.count)-byte file")
         }
         let headerEnd = 8 + Int(headerLength)
+        let depth = file.withUnsafeBytes { JSONNesting.depth(of: UnsafeRawBufferPointer(rebasing: $0[8..<headerEnd]),
+                                                             limit: Self.maximumHeaderDepth) }
+        guard depth <= Self.maximumHeaderDepth else {
+            throw fail("damaged: the header nests deeper than \(Self.maximumHeaderDepth) levels")
+        }
         guard let json = try? JSONSerialization.jsonObject(with: file.subdata(in: 8..<headerEnd)),
               var header = json as? [String: Any] else {
             throw fail("damaged: the header is not a JSON object")
@@ -52,23 +67,7 @@ public struct SafeTensorsReader {
         let dataLength = file.count - headerEnd
         var entries: [String: Entry] = [:]
         for (name, value) in header {
-            guard let info = value as? [String: Any],
-                  let dtypeName = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int],
-                  let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw fail("damaged: bad header entry for '\(name)'")
-            }
-            guard let dtype = DType(rawValue: dtypeName) else {
-                throw fail("tensor '\(name)' has unsupported dtype \(dtypeName) (F32 and I64 are read)")
-            }
-            let expected = shape.reduce(1, *) * 4 * (dtype == .i64 ? 2 : 1)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == expected else {
-                throw fail("damaged: tensor '\(name)' of shape \(shape) has byte range \(offsets)")
-            }
-            guard offsets[1] <= dataLength else {
-                throw fail("truncated: tensor '\(name)' ends at byte \(offsets[1]) of a \(dataLength)-byte data section")
-            }
-            entries[name] = Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
+            entries[name] = try Entry(name: name, header: value, dataLength: dataLength, file: path)
         }
         var cursor = 0
         for entry in entries.values.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {

@@ -30,7 +30,12 @@ public struct TrainingCheckpoint {
     /// readable configuration and position. Tensors are checked against a trainer on `restore`.
     /// - Throws: `CheckpointError` naming the file and the problem.
     public init(path: String) throws {
-        let reader = try SafeTensorsReader(path: path)
+        try self.init(reader: SafeTensorsReader(path: path))
+    }
+
+    /// Validates the checkpoint that `reader` has read, as `init(path:)` does.
+    init(reader: SafeTensorsReader) throws {
+        let path = reader.path
         let metadata = try CheckpointMetadata(reading: reader.metadata, file: path)
         guard metadata.kind == .pretraining else {
             throw CheckpointError(file: path, "is a \(metadata.kind.rawValue) export, not a pretraining checkpoint")
@@ -45,6 +50,16 @@ public struct TrainingCheckpoint {
               let configuration = try? JSONDecoder().decode(PretrainingConfiguration.self, from: Data(text.utf8)) else {
             throw CheckpointError(file: path, "metadata 'config' is missing or not a pretraining configuration")
         }
+        do {
+            try configuration.validate()
+        } catch let error as ConfigurationError {
+            throw CheckpointError(file: path, "metadata 'config' is not a valid configuration: \(error)")
+        }
+        let described = CheckpointMetadata(pretraining: configuration, provenance: metadata.provenance)
+        guard described == metadata else {
+            throw CheckpointError(file: path, "metadata disagrees with its 'config': "
+                                  + Self.differences(described.entries, metadata.entries).joined(separator: "; "))
+        }
         self.path = path
         self.reader = reader
         self.metadata = metadata
@@ -53,6 +68,18 @@ public struct TrainingCheckpoint {
                                epochPosition: try integer("epoch_position"))
         stepsPerEpoch = try integer("steps_per_epoch")
         guard stepsPerEpoch >= 1 else { throw CheckpointError(file: path, "metadata 'steps_per_epoch' is 0") }
+        let (runSteps, overflow) = configuration.epochs.multipliedReportingOverflow(by: stepsPerEpoch)
+        guard position.epoch <= configuration.epochs, !overflow, position.step <= runSteps else {
+            throw CheckpointError(file: path, "metadata 'epoch' \(position.epoch) or 'step' \(position.step) lies beyond the "
+                                  + "run's \(configuration.epochs) epochs of \(stepsPerEpoch) steps")
+        }
+    }
+
+    /// The keys whose values differ between `configured` and `recorded`: "base_width: 1 in 'config', 4 in the metadata".
+    private static func differences(_ configured: [String: String], _ recorded: [String: String]) -> [String] {
+        configured.keys.sorted().compactMap { key in
+            configured[key] == recorded[key] ? nil : "\(key): \(configured[key]!) in 'config', \(recorded[key] ?? "none") in the metadata"
+        }
     }
 
     /// Writes `trainer`'s complete state and `position` to `path`, atomically: after a crash

@@ -104,7 +104,13 @@ public final class PretrainingRun {
         let trainer = try makePretrainingTrainer(configuration: configuration, stepsPerEpoch: loader.nominalBatchCount,
                                                  classCount: dataset.classNames.count, processGroup: processGroup)
         let resumed = try checkpointToResume()
-        if let resumed { try resumed.restore(into: trainer) }
+        if let resumed {
+            guard resumed.position.epochPosition <= dataset.count else {
+                throw CheckpointError(file: resumed.path, "metadata 'epoch_position' \(resumed.position.epochPosition) lies "
+                                      + "beyond the \(dataset.count) images of `data`")
+            }
+            try resumed.restore(into: trainer)
+        }
         let start = resumed?.position ?? .start
         try checkRanksStartAlike(step: start.step)
 

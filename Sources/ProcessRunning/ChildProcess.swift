@@ -5,10 +5,10 @@ import Glibc
 
 /// A program run to completion in a child process, so that a crash or a hang in it is an
 /// observation rather than the end of the fuzzing run.
-struct ChildProcess {
+package struct ChildProcess {
     /// How a child ended and what it printed.
-    struct Outcome {
-        enum Ending: Equatable {
+    package struct Outcome {
+        package enum Ending: Equatable {
             case exited(Int32)
             /// Killed by a signal it raised itself (SIGSEGV, SIGILL, SIGABRT, …): a crash.
             case crashed(signal: Int32)
@@ -16,14 +16,14 @@ struct ChildProcess {
             case hung
         }
 
-        let ending: Ending
-        let standardOutput: String
-        let standardError: String
-        let seconds: Double
+        package let ending: Ending
+        package let standardOutput: String
+        package let standardError: String
+        package let seconds: Double
     }
 
     /// Runs `executable arguments…`, killing it after `timeout` seconds.
-    static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> Outcome {
+    package static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -62,7 +62,7 @@ struct ChildProcess {
     }
 
     /// The largest resident set of any child waited for so far, in MiB (`getrusage(RUSAGE_CHILDREN)`).
-    static var peakResidentMiB: Double {
+    package static var peakResidentMiB: Double {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
