@@ -14,7 +14,7 @@ final class PretrainingPlanTests: XCTestCase {
         expected.keyShuffleGroups = 4
         XCTAssertEqual(plan.configuration, expected)
         XCTAssertEqual(plan.settings.data, "fashion-mnist")
-        XCTAssertEqual(plan.settings.subset, 12_000)
+        XCTAssertEqual(plan.settings.subset, 48_000)
         XCTAssertEqual(plan.settings.runDirectory, "runs/fashion-mnist-quick")
         XCTAssertEqual(plan.settings.workers, PretrainingPlan.defaultWorkers)
         XCTAssertEqual(plan.settings.keep, 2)
