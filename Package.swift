@@ -123,6 +123,8 @@ let package = Package(
         .testTarget(name: "AugmentTests", dependencies: ["Augment", "DecoderFuzzing", "Benchmarking"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLSATests", dependencies: ["CLSA", "DecoderFuzzing", "Benchmarking", "GradientChecking", "Reporting", "CheckpointFuzzing", "ProcessRunning"], exclude: ["Fixtures"]),
         .testTarget(name: "LibraryExampleTests", dependencies: ["CLSA", "Augment", "TensorCore"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CLSA", "Augment"]),
+        .testTarget(name: "ClsaCLITests", dependencies: ["ClsaCLI"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -14,17 +14,17 @@ import TensorCore
 /// let rates = benchmark.throughput(warmups: 1, repetitions: 5)
 /// print(rates.clsaSingleSample, "samples/s")
 /// ```
-public struct AugmentBenchmark {
+package struct AugmentBenchmark {
     /// The photos' JPEG files, in name order.
-    public let photos: [[UInt8]]
-    public let weak: WeakAugmentation
-    public let strong: StrongAugmentation
+    package let photos: [[UInt8]]
+    package let weak: WeakAugmentation
+    package let strong: StrongAugmentation
     /// How often each photo is processed per timed run (each time with other random draws).
-    public let drawsPerPhoto: Int
+    package let drawsPerPhoto: Int
 
     /// A benchmark of `photos` (JPEG bytes) with MoCo v2's weak augmentation at `weakSize` and
     /// CLSA's default strong augmentation at `strongSize`.
-    public init(photos: [[UInt8]], weakSize: Int = 224, strongSize: Int = 96, drawsPerPhoto: Int = 4) {
+    package init(photos: [[UInt8]], weakSize: Int = 224, strongSize: Int = 96, drawsPerPhoto: Int = 4) {
         precondition(!photos.isEmpty && drawsPerPhoto > 0, "AugmentBenchmark: no photos or no draws")
         self.photos = photos
         weak = WeakAugmentation(size: weakSize)
@@ -37,7 +37,7 @@ public struct AugmentBenchmark {
     /// - Throws: `DatasetError` when the folder is missing or holds no image files,
     ///   `ImageDecodingError` naming a file that cannot be read, `AugmentBenchmarkError` when
     ///   no file is a JPEG.
-    public init(photosFolder: String, weakSize: Int = 224, strongSize: Int = 96, drawsPerPhoto: Int = 4) throws {
+    package init(photosFolder: String, weakSize: Int = 224, strongSize: Int = 96, drawsPerPhoto: Int = 4) throws {
         let folder = try ImageFolderDataset(root: photosFolder)
         let photos = try folder.paths.compactMap { path -> [UInt8]? in
             let bytes: [UInt8]
@@ -53,20 +53,20 @@ public struct AugmentBenchmark {
     }
 
     /// Images (or samples) per second, single-threaded.
-    public struct Throughput: Equatable, Sendable {
+    package struct Throughput: Equatable, Sendable {
         /// Full-size JPEG decodes (PIL-exact, no DCT scaling).
-        public var decodeJPEG: Double
+        package var decodeJPEG: Double
         /// Weak views from decoded photos.
-        public var weakView: Double
+        package var weakView: Double
         /// Strong views from decoded photos.
-        public var strongView: Double
+        package var strongView: Double
         /// CLSA-Single samples: decode, two weak views and one strong view.
-        public var clsaSingleSample: Double
+        package var clsaSingleSample: Double
     }
 
     /// The pipeline's rates, each the best of `repetitions` timed runs after `warmups`.
     /// - Throws: `ImageDecodingError` when a photo cannot be decoded.
-    public func throughput(warmups: Int = 1, repetitions: Int = 5) throws -> Throughput {
+    package func throughput(warmups: Int = 1, repetitions: Int = 5) throws -> Throughput {
         let images = try photos.map { try JPEGCodec.decode($0) }
         // Decoding is deterministic and every photo has just decoded, so a timed decode cannot throw.
         func decode(_ photo: Int) -> RGBImage { try! JPEGCodec.decode(photos[photo]) }
@@ -105,20 +105,20 @@ public struct AugmentBenchmark {
     }
 
     /// One stage's mean cost per call, in milliseconds.
-    public struct StageCost: Equatable, Sendable {
+    package struct StageCost: Equatable, Sendable {
         /// `decode_jpeg`, `weak_crop`, `color_jitter`, …: what ran, and on which view size.
-        public var name: String
-        public var milliseconds: Double
+        package var name: String
+        package var milliseconds: Double
         /// How often a CLSA-Single sample runs this stage on average (its probability times its
         /// number of views), so `milliseconds · callsPerSample` is its share of a sample.
-        public var callsPerSample: Double
+        package var callsPerSample: Double
     }
 
     /// The cost of each stage of a CLSA-Single sample, run unconditionally on every photo (the
     /// best of `repetitions` timed runs): decoding; the weak crop and each weak op at
     /// `weakSize`; the strong crop, ops and RandAugment rounds at `strongSize`.
     /// - Throws: `ImageDecodingError` when a photo cannot be decoded.
-    public func stageCosts(warmups: Int = 1, repetitions: Int = 5) throws -> [StageCost] {
+    package func stageCosts(warmups: Int = 1, repetitions: Int = 5) throws -> [StageCost] {
         let images = try photos.map { try JPEGCodec.decode($0) }
         // As in `throughput`: every photo has just decoded, so a timed decode cannot throw.
         func decode(_ photo: Int) -> RGBImage { try! JPEGCodec.decode(photos[photo]) }
@@ -188,11 +188,11 @@ public struct AugmentBenchmark {
 }
 
 /// Why a benchmark could not run; `description` names the folder.
-public enum AugmentBenchmarkError: Error, CustomStringConvertible, Equatable {
+package enum AugmentBenchmarkError: Error, CustomStringConvertible, Equatable {
     /// The folder holds image files but none is a JPEG.
     case noJPEGFiles(folder: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noJPEGFiles(let folder): return "photo folder '\(folder)' contains no JPEG files"
         }

@@ -9,19 +9,19 @@ import TensorCore
 ///                                      height: 32, width: 32, batch: 64)
 /// print(t.forward, t.backward)   // seconds for the whole batch
 /// ```
-public enum ConvolutionBenchmark {
+package enum ConvolutionBenchmark {
     /// Seconds for the whole batch, each the fastest of the repetitions.
-    public struct Timing: Sendable {
+    package struct Timing: Sendable {
         /// y = conv2d(x, weight).
-        public var forward = Double.infinity
+        package var forward = Double.infinity
         /// dX and dW from dY.
-        public var backward = Double.infinity
+        package var backward = Double.infinity
 
-        public var total: Double { forward + backward }
+        package var total: Double { forward + backward }
     }
 
     /// How a 3×3 stride-1 padding-1 convolution is computed.
-    public enum Path: CaseIterable, Sendable {
+    package enum Path: CaseIterable, Sendable {
         case im2col
         /// Winograd F(2×2, 3×3).
         case winogradF2
@@ -34,7 +34,7 @@ public enum ConvolutionBenchmark {
     /// convolution where it applies (`transposedInputGradient`) or by GEMM + col2im, and the batch
     /// split into one share per thread or not (`perThreadShares`; default: the tuned rule), and
     /// a 3×3 stride-1 padding-1 convolution by `path` (default: the tuned rule).
-    public static func measure(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
+    package static func measure(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                                padding: Int = 0, height: Int, width: Int, batch: Int,
                                columnBudgetBytes: Int? = nil, transposedInputGradient: Bool = true,
                                perThreadShares: Bool? = nil, path: Path? = nil, repetitions: Int = 5) -> Timing {

@@ -1,32 +1,32 @@
 import TensorCore
 /// The sizes of one matrix product C[m×n] = A[m×k] · B[k×n].
-public struct GEMMShape: Equatable, Sendable, CustomStringConvertible {
-    public var m: Int
-    public var k: Int
-    public var n: Int
+package struct GEMMShape: Equatable, Sendable, CustomStringConvertible {
+    package var m: Int
+    package var k: Int
+    package var n: Int
 
-    public init(m: Int, k: Int, n: Int) {
+    package init(m: Int, k: Int, n: Int) {
         self.m = m
         self.k = k
         self.n = n
     }
 
     /// "MxKxN", the order the benchmark's line names use.
-    public var description: String { "\(m)x\(k)x\(n)" }
+    package var description: String { "\(m)x\(k)x\(n)" }
 
     /// Floating-point operations of one product: a multiply and an add per (i, j, p).
-    public var flops: Double { 2 * Double(m) * Double(k) * Double(n) }
+    package var flops: Double { 2 * Double(m) * Double(k) * Double(n) }
 }
 
 /// One shape's sgemm timing.
-public struct GEMMMeasurement: Equatable, Sendable {
-    public var shape: GEMMShape
-    public var timing: TimingSummary
+package struct GEMMMeasurement: Equatable, Sendable {
+    package var shape: GEMMShape
+    package var timing: TimingSummary
 
     /// Throughput of the fastest run, in GFLOP/s.
-    public var bestGigaflops: Double { shape.flops / timing.best / 1e9 }
+    package var bestGigaflops: Double { shape.flops / timing.best / 1e9 }
     /// Throughput of the median run, in GFLOP/s.
-    public var medianGigaflops: Double { shape.flops / timing.median / 1e9 }
+    package var medianGigaflops: Double { shape.flops / timing.median / 1e9 }
 }
 
 /// sgemm throughput at the GEMM shapes a ResNet-50 training step runs.
@@ -36,13 +36,13 @@ public struct GEMMMeasurement: Equatable, Sendable {
 ///     print(shape, GEMMBenchmark.measure(shape, repetitions: 5).bestGigaflops)
 /// }
 /// ```
-public enum GEMMBenchmark {
+package enum GEMMBenchmark {
     /// ResNet-50's convolutions at batch 32 on 224×224 images in the channel-major layout,
     /// W[Cout × Cin·kh·kw] · col[Cin·kh·kw × N·Ho·Wo], plus a square product:
     /// conv1 7×7 (64×147×401408); layer1 3×3 (64×576×100352) and 1×1 (256×64×100352,
     /// 64×256×100352); layer2 3×3 (128×1152×25088); layer3 3×3 (256×2304×6272);
     /// layer4 3×3 (512×4608×1568) and 1×1 (2048×512×1568, 512×2048×1568); 2048×2048×2048.
-    public static let resnet50Shapes: [GEMMShape] = [
+    package static let resnet50Shapes: [GEMMShape] = [
         GEMMShape(m: 64, k: 147, n: 401_408),
         GEMMShape(m: 64, k: 576, n: 100_352),
         GEMMShape(m: 256, k: 64, n: 100_352),
@@ -58,7 +58,7 @@ public enum GEMMBenchmark {
     /// Times `sgemm` (no transposes, β = 0) at `shape` on `Threading.threadCount` threads.
     /// The operands (4·(m·k + k·n + m·n) bytes) are allocated and filled before the timing
     /// and freed on return.
-    public static func measure(_ shape: GEMMShape, warmups: Int = 1, repetitions: Int) -> GEMMMeasurement {
+    package static func measure(_ shape: GEMMShape, warmups: Int = 1, repetitions: Int) -> GEMMMeasurement {
         let a = TensorStorage(uninitializedCount: shape.m * shape.k)
         let b = TensorStorage(uninitializedCount: shape.k * shape.n)
         let c = TensorStorage(uninitializedCount: shape.m * shape.n)

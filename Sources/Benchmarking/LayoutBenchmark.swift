@@ -10,34 +10,34 @@ import TensorCore
 ///     print(r.shape.name, r.channelMajorGFLOPS, r.batchMajorGFLOPS)
 /// }
 /// ```
-public enum LayoutBenchmark {
+package enum LayoutBenchmark {
     /// One convolution's forward GEMM: Y[outChannels, ·] = W[outChannels, reduction] · col[reduction, ·].
-    public struct Shape: Sendable {
-        public let name: String
+    package struct Shape: Sendable {
+        package let name: String
         /// GEMM m: output channels.
-        public let outChannels: Int
+        package let outChannels: Int
         /// GEMM k: Cin·kh·kw.
-        public let reduction: Int
+        package let reduction: Int
         /// Output positions per image, Ho·Wo.
-        public let positions: Int
+        package let positions: Int
 
-        public init(name: String, outChannels: Int, reduction: Int, positions: Int) {
+        package init(name: String, outChannels: Int, reduction: Int, positions: Int) {
             (self.name, self.outChannels, self.reduction, self.positions) = (name, outChannels, reduction, positions)
         }
     }
 
     /// Throughput of both layouts for one shape.
-    public struct Result: Sendable {
-        public let shape: Shape
-        public let batch: Int
+    package struct Result: Sendable {
+        package let shape: Shape
+        package let batch: Int
         /// GFLOP/s (2·m·n·k per second, 10⁹) of one GEMM over batch·positions columns.
-        public let channelMajorGFLOPS: Double
+        package let channelMajorGFLOPS: Double
         /// GFLOP/s of `batch` GEMMs over `positions` columns each.
-        public let batchMajorGFLOPS: Double
+        package let batchMajorGFLOPS: Double
     }
 
     /// ResNet-50's distinct forward convolution GEMMs at 224×224 input.
-    public static let resNet50Shapes: [Shape] = [
+    package static let resNet50Shapes: [Shape] = [
         Shape(name: "conv1 7x7/2 3->64", outChannels: 64, reduction: 3 * 49, positions: 112 * 112),
         Shape(name: "layer1 1x1 256->64", outChannels: 64, reduction: 256, positions: 56 * 56),
         Shape(name: "layer1 3x3 64->64", outChannels: 64, reduction: 64 * 9, positions: 56 * 56),
@@ -52,7 +52,7 @@ public enum LayoutBenchmark {
     /// warm-up),
     /// with the current `Threading.threadCount`. Allocates the operands of the largest shape
     /// (about 0.5 GB for layer1 3×3 at batch 32).
-    public static func run(shapes: [Shape] = resNet50Shapes, batch: Int = 32, repetitions: Int = 5) -> [Result] {
+    package static func run(shapes: [Shape] = resNet50Shapes, batch: Int = 32, repetitions: Int = 5) -> [Result] {
         shapes.map { shape in
             let (m, k, positions) = (shape.outChannels, shape.reduction, shape.positions)
             let columns = batch * positions

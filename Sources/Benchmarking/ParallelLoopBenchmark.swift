@@ -11,30 +11,30 @@ import TensorCore
 /// let t = ParallelLoopBenchmark.measure()
 /// print(t.spinning.speedup, t.waking.speedup, t.dispatch.speedup)   // up to Threading.threadCount
 /// ```
-public enum ParallelLoopBenchmark {
+package enum ParallelLoopBenchmark {
     /// One way of running the loop, from the median of the loops timed.
-    public struct Figure: Sendable {
+    package struct Figure: Sendable {
         /// The pieces' work over the loop's time: the thread count at best, 1 when serial.
-        public var speedup: Double
+        package var speedup: Double
         /// Microseconds the loop took beyond one piece.
-        public var overheadMicroseconds: Double
+        package var overheadMicroseconds: Double
     }
 
     /// The three ways, timed one after another in one process.
-    public struct Timing: Sendable {
+    package struct Timing: Sendable {
         /// `Threading.parallelChunks`, the worker pool's threads spinning between loops.
-        public var spinning: Figure
+        package var spinning: Figure
         /// The same with workers that sleep at once (`WorkerPool.spinSeconds` 0), so that every
         /// loop wakes them.
-        public var waking: Figure
+        package var waking: Figure
         /// `DispatchQueue.concurrentPerform`, the loops' threads before the worker pool.
-        public var dispatch: Figure
+        package var dispatch: Figure
         /// Microseconds of one piece on one thread.
-        public var pieceMicroseconds: Double
+        package var pieceMicroseconds: Double
     }
 
     /// Times `loops` loops of each kind at `Threading.threadCount` pieces.
-    public static func measure(loops: Int = 2000) -> Timing {
+    package static func measure(loops: Int = 2000) -> Timing {
         let pieces = Threading.threadCount
         let length = 1024
         var data = [Float](repeating: 1, count: pieces * length)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The process's high-water mark of resident memory.
-public enum PeakMemory {
+package enum PeakMemory {
     #if os(Linux)
     // Glibc imports RUSAGE_SELF as an enum case while getrusage takes its raw Int32.
     private static let rusageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
@@ -10,7 +10,7 @@ public enum PeakMemory {
     #endif
 
     /// Peak resident set size so far, in MiB (`getrusage`'s `ru_maxrss`).
-    public static var residentMegabytes: Double {
+    package static var residentMegabytes: Double {
         var usage = rusage()
         guard getrusage(rusageSelf, &usage) == 0 else { return 0 }
         #if os(Linux)

@@ -1,19 +1,19 @@
 import TensorCore
 /// Wall-clock times of repeated runs of one piece of work, in seconds.
-public struct TimingSummary: Equatable, Sendable {
+package struct TimingSummary: Equatable, Sendable {
     /// Each timed run's duration, in run order (warm-ups excluded).
-    public var samples: [Double]
+    package var samples: [Double]
 
-    public init(samples: [Double]) {
+    package init(samples: [Double]) {
         precondition(!samples.isEmpty, "TimingSummary: no samples")
         self.samples = samples
     }
 
     /// The fastest run: the least disturbed by other work on the machine.
-    public var best: Double { samples.min()! }
+    package var best: Double { samples.min()! }
 
     /// The middle run (the mean of the two middle ones for an even count).
-    public var median: Double {
+    package var median: Double {
         let sorted = samples.sorted(), middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
@@ -26,8 +26,8 @@ public struct TimingSummary: Equatable, Sendable {
 /// let t = RepeatedTiming.measure(warmups: 1, repetitions: 5) { sgemm(...) }
 /// print(2 * m * n * k / t.best / 1e9, "GFLOP/s")
 /// ```
-public enum RepeatedTiming {
-    public static func measure(warmups: Int = 1, repetitions: Int, _ body: () -> Void) -> TimingSummary {
+package enum RepeatedTiming {
+    package static func measure(warmups: Int = 1, repetitions: Int, _ body: () -> Void) -> TimingSummary {
         precondition(warmups >= 0 && repetitions >= 1,
                      "RepeatedTiming: need warmups ≥ 0 and repetitions ≥ 1, got \(warmups), \(repetitions)")
         for _ in 0..<warmups { body() }

@@ -3,21 +3,21 @@ import TensorCore
 
 /// Throughput of a ResNet on synthetic data: inference forward passes, and full supervised
 /// training steps (forward, cross-entropy, backward, SGD with momentum and weight decay).
-public enum ResNetBenchmark {
+package enum ResNetBenchmark {
     /// FLOPs of one ResNet-50 training image at 224×224: forward 4.09 GMAC, backward twice
     /// that, 2 FLOPs per multiply-add (the figure the project's speed targets use).
-    public static let resnet50TrainingFlopsPerImage = 3 * 4.09e9 * 2
+    package static let resnet50TrainingFlopsPerImage = 3 * 4.09e9 * 2
 
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// Images per second of `features` + `fc` in evaluation mode without gradients.
-        public let forwardImagesPerSecond: Double
+        package let forwardImagesPerSecond: Double
         /// Images per second of whole training steps.
-        public let trainingImagesPerSecond: Double
+        package let trainingImagesPerSecond: Double
     }
 
     /// Measures `configuration` at `batchSize` images of `imageSize`² pixels; each figure is
     /// the best of `repetitions` timed runs after `warmups` untimed ones.
-    public static func measure(_ configuration: ResNetConfiguration, batchSize: Int, imageSize: Int,
+    package static func measure(_ configuration: ResNetConfiguration, batchSize: Int, imageSize: Int,
                                warmups: Int, repetitions: Int) -> Result {
         var random = SeededRandom(seed: 0)
         let classes = configuration.classCount ?? 1000

@@ -9,29 +9,29 @@ import TensorCore
 /// convolutions, linear layers and contrastive logits once and each pass that is
 /// back-propagated counts them twice more. The counts come from one profiled step, so they
 /// follow whatever the configuration runs (strong views, symmetric loss, queue size).
-public enum TrainingStepBenchmark {
-    public struct Result: Sendable {
-        public let threads: Int
+package enum TrainingStepBenchmark {
+    package struct Result: Sendable {
+        package let threads: Int
         /// Each timed step's duration, in seconds.
-        public let stepSeconds: TimingSummary
+        package let stepSeconds: TimingSummary
         /// Images of the (global) batch per second of the median step.
-        public let imagesPerSecond: Double
+        package let imagesPerSecond: Double
         /// Nominal FLOPs of one image's share of a step.
-        public let flopsPerImage: Double
+        package let flopsPerImage: Double
         /// Seconds of one step by kind of operation (from steps timed apart from `stepSeconds`).
-        public let secondsByKind: [OpProfile.Kind: Double]
+        package let secondsByKind: [OpProfile.Kind: Double]
         /// Parallel loops per step on the worker pool, and the seconds per step the calling
         /// thread waited in them for the workers (`OpProfile.joinWaitSeconds`).
-        public let parallelLoopsPerStep: Double
-        public let joinWaitSeconds: Double
+        package let parallelLoopsPerStep: Double
+        package let joinWaitSeconds: Double
         /// Tensor storages per step that did not come from `StoragePool` (after the warm-up).
-        public let systemAllocationsPerStep: Double
+        package let systemAllocationsPerStep: Double
         /// The most bytes of tensor storage in use at once during a step (`StoragePool`'s
         /// high-water mark over the profiled steps): what the step needs, before the pool's idle
         /// blocks and the system allocator's overhead.
-        public let peakTensorBytes: Int
+        package let peakTensorBytes: Int
 
-        public var effectiveGigaflops: Double { imagesPerSecond * flopsPerImage / 1e9 }
+        package var effectiveGigaflops: Double { imagesPerSecond * flopsPerImage / 1e9 }
     }
 
     /// Measures `configuration`'s step at each of `threadCounts`. The thread counts alternate
@@ -40,7 +40,7 @@ public enum TrainingStepBenchmark {
     /// the breakdown. On the ranks of a `processGroup`, each steps its share of the batch (FLOPs
     /// per image are one rank's, images/s the whole batch's, the breakdown rank 0's; replicas on
     /// threads of this process keep the thread count their group set).
-    public static func measure(_ configuration: PretrainingConfiguration, threadCounts: [Int],
+    package static func measure(_ configuration: PretrainingConfiguration, threadCounts: [Int],
                                warmups: Int, repetitions: Int,
                                processGroup: any ProcessGroup = SingleProcessGroup()) throws -> [Result] {
         precondition(!threadCounts.isEmpty && repetitions >= 1, "TrainingStepBenchmark: nothing to measure")

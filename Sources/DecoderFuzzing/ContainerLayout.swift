@@ -5,32 +5,32 @@
 /// header, its entropy-coded scan data (which runs to the next marker other than a stuffed
 /// `FF 00` or a restart marker). A PNG is split into its signature and chunks. Parsing stops at
 /// the first inconsistency, so a layout of a damaged file covers what could be read.
-public struct ContainerLayout: Sendable {
+package struct ContainerLayout: Sendable {
     /// A marker segment, a JPEG scan's entropy-coded data, or a PNG chunk.
-    public struct Segment: Sendable, Equatable {
+    package struct Segment: Sendable, Equatable {
         /// The whole segment: marker (or chunk length) through its last byte.
-        public let range: Range<Int>
+        package let range: Range<Int>
         /// What the segment carries after its marker and length (PNG: the chunk's data, no CRC).
-        public let payload: Range<Int>
+        package let payload: Range<Int>
         /// The segment's big-endian length field: its offset and width in bytes (2 in JPEG, 4 in PNG).
-        public let lengthField: (offset: Int, width: Int)?
+        package let lengthField: (offset: Int, width: Int)?
         /// Compressed pixels: a JPEG scan's entropy-coded data or a PNG IDAT chunk.
-        public let isImageData: Bool
+        package let isImageData: Bool
 
-        public static func == (a: Segment, b: Segment) -> Bool {
+        package static func == (a: Segment, b: Segment) -> Bool {
             a.range == b.range && a.payload == b.payload && a.isImageData == b.isImageData
                 && a.lengthField?.offset == b.lengthField?.offset && a.lengthField?.width == b.lengthField?.width
         }
     }
 
-    public let segments: [Segment]
+    package let segments: [Segment]
     /// Bytes of the file.
-    public let count: Int
+    package let count: Int
     /// Length of the format's signature (2 for JPEG's SOI, 8 for PNG).
-    public let signatureLength: Int
+    package let signatureLength: Int
 
     /// The layout of JPEG or PNG `bytes` (by signature); nil for any other data.
-    public init?(of bytes: [UInt8]) {
+    package init?(of bytes: [UInt8]) {
         count = bytes.count
         if bytes.starts(with: [0xFF, 0xD8]) {
             signatureLength = 2
@@ -45,7 +45,7 @@ public struct ContainerLayout: Sendable {
 
     /// Offset of the first compressed-pixel byte; the bytes before it (after the signature) are
     /// the header. The file's length when it holds no image data.
-    public var headerEnd: Int {
+    package var headerEnd: Int {
         segments.first(where: \.isImageData)?.payload.lowerBound ?? count
     }
 

@@ -3,7 +3,7 @@ import TensorCore
 /// One way of damaging an image file, as broken files in real folders are damaged: by a bad
 /// disk or transfer (overwritten runs, flipped bits, zeroed blocks), by a cut-off download
 /// (truncation), or by a broken writer (segment lengths that lie).
-public enum Damage: String, CaseIterable, Sendable {
+package enum Damage: String, CaseIterable, Sendable {
     /// 1–16 bytes overwritten with other random values in the header (after the signature,
     /// before the pixel data).
     case overwriteHeader = "overwrite-header"
@@ -25,7 +25,7 @@ public enum Damage: String, CaseIterable, Sendable {
     /// `bytes` damaged this way with draws from `random` (never equal to `bytes`), and what was
     /// done ("overwrote 7 bytes at 312").
     /// - Precondition: `layout` is `bytes`'s layout, and `bytes` is longer than its signature.
-    public func apply(to bytes: [UInt8], layout: ContainerLayout, random: inout SeededRandom) -> (bytes: [UInt8], detail: String) {
+    package func apply(to bytes: [UInt8], layout: ContainerLayout, random: inout SeededRandom) -> (bytes: [UInt8], detail: String) {
         var damaged = bytes
         let start = layout.signatureLength, end = bytes.count
         precondition(end > start, "Damage: \(end) bytes hold nothing after the signature")

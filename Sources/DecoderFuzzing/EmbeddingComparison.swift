@@ -4,17 +4,17 @@ import Foundation
 /// Compares two `clsa embed` outputs row by row, matching rows by their image's file name:
 /// whether every image embedded in `reference` (the intact files alone) has a bit-identical row
 /// in `candidate` (the same files mixed with damaged ones).
-public struct EmbeddingComparison: Sendable {
+package struct EmbeddingComparison: Sendable {
     /// Reference files with no row in the candidate.
-    public let missing: [String]
+    package let missing: [String]
     /// Reference files whose candidate row differs in any bit.
-    public let differing: [String]
+    package let differing: [String]
     /// The candidate's rows by file name.
-    public let candidateNames: Set<String>
+    package let candidateNames: Set<String>
 
     /// Reads both feature files (`features` [N, D], `paths` metadata).
     /// - Throws: `CheckpointError` for an unreadable file, `Malformed` for missing fields.
-    public init(reference: String, candidate: String) throws {
+    package init(reference: String, candidate: String) throws {
         let referenceRows = try EmbeddingComparison.rows(reference)
         let candidateRows = try EmbeddingComparison.rows(candidate)
         missing = referenceRows.keys.filter { candidateRows[$0] == nil }.sorted()
@@ -26,9 +26,9 @@ public struct EmbeddingComparison: Sendable {
     }
 
     /// A feature file without `features` or `paths`, or with a row count that does not match.
-    public struct Malformed: Error, CustomStringConvertible {
-        public let path: String
-        public var description: String { "'\(path)' is not a `clsa embed` feature file" }
+    package struct Malformed: Error, CustomStringConvertible {
+        package let path: String
+        package var description: String { "'\(path)' is not a `clsa embed` feature file" }
     }
 
     private static func rows(_ path: String) throws -> [String: [Float]] {

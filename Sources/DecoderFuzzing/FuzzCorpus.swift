@@ -12,16 +12,16 @@ import TensorCore
 ///
 ///     let corpus = FuzzCorpus(sources: try FuzzCorpus.repositorySources(root: "."), seed: 1)
 ///     let folders = try corpus.write(count: 5000, to: "/tmp/corpus")   // mixed/, good/, corpus.tsv
-public struct FuzzCorpus: Sendable {
+package struct FuzzCorpus: Sendable {
     /// A good image file the corpus damages.
-    public struct Source: Sendable {
+    package struct Source: Sendable {
         /// The file's name, extension included.
-        public let name: String
-        public let bytes: [UInt8]
-        public let layout: ContainerLayout
+        package let name: String
+        package let bytes: [UInt8]
+        package let layout: ContainerLayout
 
         /// - Returns: nil when `bytes` are not a JPEG or PNG or hold nothing after the signature.
-        public init?(name: String, bytes: [UInt8]) {
+        package init?(name: String, bytes: [UInt8]) {
             guard let layout = ContainerLayout(of: bytes), bytes.count > layout.signatureLength else { return nil }
             self.name = name
             self.bytes = bytes
@@ -33,35 +33,35 @@ public struct FuzzCorpus: Sendable {
     }
 
     /// One damaged file.
-    public struct Variant: Sendable {
-        public let index: Int
-        public let source: Source
-        public let damage: Damage
+    package struct Variant: Sendable {
+        package let index: Int
+        package let source: Source
+        package let damage: Damage
         /// What the damage did, for the manifest ("truncated to 812 of 1299 bytes").
-        public let detail: String
-        public let bytes: [UInt8]
+        package let detail: String
+        package let bytes: [UInt8]
 
         /// Its name on disk; sorts just before `goodName`.
-        public var damagedName: String { "\(prefix)-a-\(source.stem)-\(damage.rawValue).\(source.fileExtension)" }
+        package var damagedName: String { "\(prefix)-a-\(source.stem)-\(damage.rawValue).\(source.fileExtension)" }
         /// The name of the intact copy of the source that follows it.
-        public var goodName: String { "\(prefix)-b-\(source.stem).\(source.fileExtension)" }
+        package var goodName: String { "\(prefix)-b-\(source.stem).\(source.fileExtension)" }
         private var prefix: String { String(format: "v%06d", index) }
     }
 
     /// Where `write(count:to:)` put the corpus.
-    public struct Folders: Sendable {
+    package struct Folders: Sendable {
         /// Damaged files, each followed by an intact copy of its source.
-        public let mixed: String
+        package let mixed: String
         /// The intact copies alone, with the same names as in `mixed`.
-        public let good: String
+        package let good: String
         /// One line per variant: damaged name, source, damage kind, detail (tab-separated).
-        public let manifest: String
+        package let manifest: String
     }
 
-    public let sources: [Source]
-    public let seed: UInt64
+    package let sources: [Source]
+    package let seed: UInt64
 
-    public init(sources: [Source], seed: UInt64) {
+    package init(sources: [Source], seed: UInt64) {
         precondition(!sources.isEmpty, "FuzzCorpus: no sources")
         self.sources = sources
         self.seed = seed
@@ -70,7 +70,7 @@ public struct FuzzCorpus: Sendable {
     /// The JPEG and PNG files directly in `folders` whose names start with one of `namePrefixes`
     /// (any name when nil), sorted by name within each folder, leaving out the codec fixtures'
     /// expected outputs (`*.expected.png`).
-    public static func sources(inFolders folders: [String], namePrefixes: [String]? = nil) throws -> [Source] {
+    package static func sources(inFolders folders: [String], namePrefixes: [String]? = nil) throws -> [Source] {
         try folders.flatMap { folder in
             try FileManager.default.contentsOfDirectory(atPath: folder)
                 .filter { name in
@@ -91,7 +91,7 @@ public struct FuzzCorpus: Sendable {
     /// grayscale and CMYK JPEGs; 1–16-bit gray, palette, RGB(A), 16-bit and interlaced PNGs) and,
     /// unless `fixturesOnly`, the photos of `Benchmarks/photos` (baseline JPEGs of a few hundred
     /// pixels a side).
-    public static func repositorySources(root: String, fixturesOnly: Bool = false) throws -> [Source] {
+    package static func repositorySources(root: String, fixturesOnly: Bool = false) throws -> [Source] {
         let fixtures = (root as NSString).appendingPathComponent("Tests/AugmentTests/Fixtures")
         let photos = (root as NSString).appendingPathComponent("Benchmarks/photos")
         return try sources(inFolders: [fixtures], namePrefixes: ["jpeg_", "png_"])
@@ -99,7 +99,7 @@ public struct FuzzCorpus: Sendable {
     }
 
     /// Variant `index` (see the type's documentation).
-    public func variant(_ index: Int) -> Variant {
+    package func variant(_ index: Int) -> Variant {
         let source = sources[index % sources.count]
         let damage = Damage.allCases[(index / sources.count) % Damage.allCases.count]
         var random = SeededRandom(seed: seed, UInt64(index))
@@ -109,7 +109,7 @@ public struct FuzzCorpus: Sendable {
 
     /// Writes variants `0..<count` under `folder` (created if needed): `mixed/`, `good/` and
     /// `corpus.tsv`.
-    public func write(count: Int, to folder: String) throws -> Folders {
+    package func write(count: Int, to folder: String) throws -> Folders {
         let folders = Folders(mixed: (folder as NSString).appendingPathComponent("mixed"),
                               good: (folder as NSString).appendingPathComponent("good"),
                               manifest: (folder as NSString).appendingPathComponent("corpus.tsv"))

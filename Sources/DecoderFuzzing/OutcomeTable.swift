@@ -5,16 +5,16 @@ import Foundation
 ///
 /// `fuzz-decoders decode --outcomes` writes the project's; `Scripts/fixtures/make_fuzz_reference.py`
 /// writes Pillow's (`Image.open(f).convert("RGB")`, the exception's text when it raises).
-public struct OutcomeTable: Sendable {
-    public let outcomes: [String: DecodeOutcome]
+package struct OutcomeTable: Sendable {
+    package let outcomes: [String: DecodeOutcome]
 
-    public init(_ outcomes: [String: DecodeOutcome]) {
+    package init(_ outcomes: [String: DecodeOutcome]) {
         self.outcomes = outcomes
     }
 
     /// Reads the table at `path`.
     /// - Throws: Foundation's error when unreadable, `Malformed` naming the first bad line.
-    public init(path: String) throws {
+    package init(path: String) throws {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var outcomes: [String: DecodeOutcome] = [:]
         for (number, line) in text.split(separator: "\n").enumerated() {
@@ -32,7 +32,7 @@ public struct OutcomeTable: Sendable {
     }
 
     /// The table as text, in name order.
-    public var text: String {
+    package var text: String {
         outcomes.keys.sorted().map { name in
             switch outcomes[name]! {
             case .decoded(let width, let height, let crc):
@@ -45,10 +45,10 @@ public struct OutcomeTable: Sendable {
     }
 
     /// A line that is not in the table's format.
-    public struct Malformed: Error, CustomStringConvertible {
-        public let path: String
-        public let line: Int
-        public var description: String {
+    package struct Malformed: Error, CustomStringConvertible {
+        package let path: String
+        package let line: Int
+        package var description: String {
             "'\(path)' line \(line): expected name, decoded, width, height, crc32 or name, rejected, reason (tab-separated)"
         }
     }

@@ -4,14 +4,14 @@ import Foundation
 /// Decodes a folder's files in sorted order on one `ImageFileReader`, as a loader worker does,
 /// and each file again on a new reader: any difference is state that a file left behind in the
 /// reader for the next one.
-public struct SequentialDecoding: Sendable {
+package struct SequentialDecoding: Sendable {
     /// Each file's name and what the shared reader gave, in sorted order.
-    public let outcomes: [(name: String, outcome: DecodeOutcome)]
+    package let outcomes: [(name: String, outcome: DecodeOutcome)]
     /// Files whose shared-reader outcome differs from a new reader's: (name, shared, new).
-    public let leaks: [(name: String, shared: DecodeOutcome, fresh: DecodeOutcome)]
+    package let leaks: [(name: String, shared: DecodeOutcome, fresh: DecodeOutcome)]
 
     /// Decodes every `.jpg`, `.jpeg` and `.png` file directly in `folder`.
-    public init(folder: String) throws {
+    package init(folder: String) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { ImageFolderDataset.imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
