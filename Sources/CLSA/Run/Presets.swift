@@ -57,25 +57,13 @@ public struct PretrainingPreset: Sendable {
         configuration: modified(PretrainingConfiguration()) { $0.beta = 0 },
         data: nil, subset: nil)
 
-    /// Fashion-MNIST's images (28 px, gray, replicated to RGB) at 32 px on the small-image
-    /// ResNet-18 of width 24 (192-d features) with its statistics (mean 0.2860, std 0.3530); the
-    /// strong view scaled from the paper's 96/224 to 14 px; batch 64, lr 0.06, weight decay 5e-4,
-    /// K 4096, α 0.99 and in-batch negatives as in `fashion-mnist-quick`, over all 60,000 images
-    /// for 11 epochs (10,307 steps). Run as 2 data-parallel ranks on 2 cores of an AMD EPYC
-    /// (family 25 model 17; a `clsa` built at 9a9004a, `mpirun -np 2 … --threads 1 --distributed
-    /// mpi`, which `--distributed threads --workers 0` matches bit for bit; query BatchNorm per
-    /// rank, as `queryGroups` 2): 50.3 min of steps at 209–234 images/s per epoch, standardised
-    /// probe 88.67 %, kNN 83.78 % and the paper's probe 88.67 % on the test set, against 83.60 /
-    /// 80.47 / 80.12 % for the raw pixels (README, "Results"). One process of 2 threads steps at
-    /// 0.8–1.04× the 2 ranks' speed (`clsa bench --only fashion-mnist`, BENCHMARKS.md).
-    ///
-    /// How it got here (README, "The study of issue 12"): width 16 (its width until 2026-12-04,
-    /// a step 0.56× as long) gave 88.14 / 84.05 / 88.05 % in 12 epochs and 88.19 / 83.95 /
-    /// 88.21 % in 14, so past 12 epochs the hour pays more as width than as steps; weight decay
-    /// 5e-4 (the MoCo CIFAR demo's) against 1e-4 raised width 16's probe from 87.77 to 88.14 %;
-    /// in-batch negatives cost no time and, at the middle budget, raised the probe from 84.03 to
-    /// 85.34 % and kNN from 76.50 to 78.97 %. Width 32 at batch 256 (lr 0.24) lost to its
-    /// untrained backbone after an epoch.
+    /// The hour: Fashion-MNIST's images (28 px, gray, replicated to RGB) at 32 px on the
+    /// small-image ResNet-18 of width 24 (192-d features) with its statistics (mean 0.2860, std
+    /// 0.3530); the strong view scaled from the paper's 96/224 to 14 px; batch 64, lr 0.06,
+    /// weight decay 5e-4, K 4096, α 0.99 and in-batch negatives, over all 60,000 images for 11
+    /// epochs (10,307 steps), sized to take under an hour of steps on 2 cores as 2 data-parallel
+    /// ranks (`mpirun -np 2 … --threads 1 --distributed mpi`). Ends with the final kNN probe on
+    /// the test set. Its figures and the study that chose each setting: Docs/results.md.
     public static let fashionMNIST = PretrainingPreset(
         name: "fashion-mnist",
         summary: "Fashion-MNIST, small-image ResNet-18 (width 24) at 32 px, strong view 14 px, K 4096 and in-batch "
