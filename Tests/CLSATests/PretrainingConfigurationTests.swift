@@ -73,6 +73,30 @@ final class PretrainingConfigurationTests: XCTestCase {
         }
     }
 
+    /// A view so small that the last stage's BatchNorm would see one value per channel in a
+    /// group is refused by name (it used to stop the run on a precondition); one more image per
+    /// group, or one more pixel of side, is accepted.
+    func testViewsTooSmallForBatchNormAreRefused() throws {
+        var tiny = PretrainingFixtures.tinyConfiguration()
+        XCTAssertEqual(try tiny.backbone().finalFeatureMapSide(forInput: 8), 1)
+        XCTAssertEqual(try tiny.backbone().finalFeatureMapSide(forInput: 9), 2)
+        XCTAssertEqual(ResNetConfiguration.resnet50().finalFeatureMapSide(forInput: 224), 7)
+        tiny.imageSize = 8
+        tiny.keyShuffleGroups = 8
+        XCTAssertThrowsError(try tiny.validate()) { error in
+            XCTAssertTrue("\(error)".contains("with 8 px key views, resnet18-small's last stage is 1 px wide, so each of 8 BatchNorm groups"), "\(error)")
+        }
+        tiny.keyShuffleGroups = 4
+        XCTAssertNoThrow(try tiny.validate())
+        tiny.queryGroups = 8
+        XCTAssertThrowsError(try tiny.validate()) { error in
+            XCTAssertTrue("\(error)".contains("with 8 px query views, resnet18-small's last stage is 1 px wide, so each of 8 BatchNorm groups"), "\(error)")
+        }
+        tiny.imageSize = 9
+        tiny.strongSizes = [9]
+        XCTAssertNoThrow(try tiny.validate())
+    }
+
     /// A configuration recorded when the field was a plain `Int` (`"keyShuffleGroups": 8`) still
     /// decodes; one without the field decodes to the default rule.
     func testRecordsWithAndWithoutKeyGroupsDecode() throws {

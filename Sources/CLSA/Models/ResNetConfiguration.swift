@@ -41,6 +41,14 @@ public struct ResNetConfiguration: Codable, Equatable, Sendable {
         ResNetConfiguration(block: .bottleneck, layers: [3, 4, 6, 3], classCount: classCount)
     }
 
+    /// The side, in pixels, of the last stage's feature maps for a `side`×`side` input: the
+    /// stem halves it twice (7×7 stride-2 conv, 3×3 stride-2 max-pool; the small-image stem
+    /// keeps it), then stages 2–4 halve it, each rounding up.
+    public func finalFeatureMapSide(forInput side: Int) -> Int {
+        let halvings = smallImageStem ? 3 : 5
+        return (0..<halvings).reduce(side) { s, _ in (s + 1) / 2 }
+    }
+
     /// Channels of the pooled feature vector: 512·w/64 (basic) or 2048·w/64 (bottleneck).
     public var featureDimension: Int {
         baseWidth * 8 * (block == .bottleneck ? 4 : 1)

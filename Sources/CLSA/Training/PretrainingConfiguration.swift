@@ -235,6 +235,31 @@ public struct PretrainingConfiguration: Codable, Equatable, Sendable {
         try ConfigurationError.require(mean.count == 3 && standardDeviation.count == 3 && standardDeviation.allSatisfy { $0 > 0 },
                     "`mean` and `standardDeviation` need 3 values each, the deviations positive")
         _ = try views()
+        try validateBatchNormSamples()
+    }
+
+    /// Training BatchNorm needs more than one value per channel in each of its groups, and the
+    /// last stage, where the maps are smallest, has the fewest: (batch / groups) · side². Each
+    /// query view is normalised in `queryGroups` groups, the key view (`imageSize`) in
+    /// `effectiveKeyShuffleGroups`.
+    private func validateBatchNormSamples() throws {
+        let network = backboneShape
+        func require(size: Int, groups: Int, views: String, remedy: String) throws {
+            let side = network.finalFeatureMapSide(forInput: size)
+            guard batchSize / groups * side * side < 2 else { return }
+            throw ConfigurationError("with \(size) px \(views), \(architecture.rawValue)'s last stage is \(side) px wide, so each "
+                                     + "of \(groups) BatchNorm groups of `batchSize` \(batchSize) holds one value per channel; "
+                                     + "use \(remedy)")
+        }
+        let querySizes = (weakSizes ?? [imageSize]) + (usesStrongViews ? strongSizes : [])
+        for size in Set(querySizes).sorted() {
+            try require(size: size, groups: queryGroups, views: "query views",
+                        remedy: "larger views, a larger batch or fewer `queryGroups`")
+        }
+        if objective != .supervised {
+            try require(size: imageSize, groups: effectiveKeyShuffleGroups, views: "key views",
+                        remedy: "a larger `imageSize`, a larger batch or fewer `keyShuffleGroups`")
+        }
     }
 
     /// Fields that must agree for a checkpoint to resume this run — every one that shapes the
