@@ -47,6 +47,46 @@ final class PretrainingRunTests: XCTestCase {
         XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: metrics("split")), expected)
     }
 
+    /// `auto` skips, with a warning naming it, a checkpoint that reads and validates but does not
+    /// restore (its queue has the wrong shape), and resumes the one before it bit for bit.
+    func testAutoResumeSkipsACheckpointThatDoesNotRestore() throws {
+        let configuration = PretrainingFixtures.tinyConfiguration()
+        _ = try PretrainingRun(configuration: configuration, settings: settings("whole"), dataset: dataset).run()
+        var run: PretrainingRun!
+        run = try PretrainingRun(configuration: configuration, settings: settings("split"), dataset: dataset,
+                                 events: { event in
+            if case .step(let progress) = event, progress.metrics.step == 7 { run.cancellation.cancel() }
+        })
+        _ = try run.run()
+        let checkpoints = CheckpointDirectory(runDirectory: folder + "/split")
+        XCTAssertEqual(checkpoints.files().map(\.step), [6, 7])
+        let newest = try XCTUnwrap(checkpoints.files().last).path
+        let reader = try SafeTensorsReader(path: newest)
+        var writer = SafeTensorsWriter()
+        for name in reader.names {
+            if reader.entries[name]!.dtype == .i64 {
+                writer.add(name, int64: try reader.int64s(name), shape: reader.entries[name]!.shape)
+            } else {
+                let tensor = try reader.tensor(name)
+                writer.add(name, name == "queue.keys" ? tensor.reshaped([tensor.shape[1], tensor.shape[0]]) : tensor)
+            }
+        }
+        writer.metadata = reader.metadata
+        try writer.write(to: newest)
+        XCTAssertNoThrow(try TrainingCheckpoint(path: newest), "the file itself is valid")
+
+        var warnings: [String] = []
+        let resumed = try PretrainingRun(configuration: configuration, settings: settings("split"), dataset: dataset,
+                                         resume: .auto, events: { event in
+            if case .warning(let line) = event { warnings.append(line) }
+        }).run()
+        XCTAssertEqual(resumed.completedSteps, 16)
+        XCTAssertTrue(warnings.contains { $0.hasPrefix("warning: skipping") && $0.contains(newest) && $0.contains("queue.keys") },
+                      "\(warnings)")
+        XCTAssertEqual(try PretrainingFixtures.stepLosses(inMetrics: metrics("split")),
+                       try PretrainingFixtures.stepLosses(inMetrics: metrics("whole")))
+    }
+
     /// metrics.jsonl has a record per step with the documented fields, then one per epoch;
     /// config.json has the configuration and provenance; checkpoints rotate.
     func testRunRecords() throws {

@@ -44,10 +44,20 @@ public struct CheckpointDirectory {
     /// The newest checkpoint that reads and validates. Damaged or truncated files are skipped,
     /// each with one `warning` line saying why.
     public func newestValid(warning: (String) -> Void) -> TrainingCheckpoint? {
+        try? newestUsable(warning: warning) { _ in }
+    }
+
+    /// The newest checkpoint that reads, validates and that `use` takes without a
+    /// `CheckpointError` (restoring it into a trainer, say, which checks every tensor's shape).
+    /// Files that fail either way are skipped, each with one `warning` line saying why.
+    /// - Throws: any other error `use` throws (a `ResumeMismatchError`, say), at once.
+    public func newestUsable(warning: (String) -> Void, _ use: (TrainingCheckpoint) throws -> Void) throws -> TrainingCheckpoint? {
         for file in files().reversed() {
             do {
-                return try TrainingCheckpoint(path: file.path)
-            } catch {
+                let checkpoint = try TrainingCheckpoint(path: file.path)
+                try use(checkpoint)
+                return checkpoint
+            } catch let error as CheckpointError {
                 warning("warning: skipping \(error)")
             }
         }

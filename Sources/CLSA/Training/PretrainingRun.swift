@@ -103,13 +103,12 @@ public final class PretrainingRun {
         }
         let trainer = try makePretrainingTrainer(configuration: configuration, stepsPerEpoch: loader.nominalBatchCount,
                                                  classCount: dataset.classNames.count, processGroup: processGroup)
-        let resumed = try checkpointToResume()
-        if let resumed {
-            guard resumed.position.epochPosition <= dataset.count else {
-                throw CheckpointError(file: resumed.path, "metadata 'epoch_position' \(resumed.position.epochPosition) lies "
+        let resumed = try checkpointToResume { checkpoint in
+            guard checkpoint.position.epochPosition <= dataset.count else {
+                throw CheckpointError(file: checkpoint.path, "metadata 'epoch_position' \(checkpoint.position.epochPosition) lies "
                                       + "beyond the \(dataset.count) images of `data`")
             }
-            try resumed.restore(into: trainer)
+            try checkpoint.restore(into: trainer)
         }
         let start = resumed?.position ?? .start
         try checkRanksStartAlike(step: start.step)
@@ -329,8 +328,10 @@ public final class PretrainingRun {
         return try knnMonitor(trainer.backbone)
     }
 
-    /// The checkpoint `resume` names, or nil for a fresh start.
-    private func checkpointToResume() throws -> TrainingCheckpoint? {
+    /// The checkpoint `resume` names, restored by `restore`, or nil for a fresh start. A folder's
+    /// checkpoint that does not restore with a `CheckpointError` is skipped with a warning, as
+    /// one that does not read.
+    private func checkpointToResume(restore: (TrainingCheckpoint) throws -> Void) throws -> TrainingCheckpoint? {
         switch resume {
         case nil:
             if let newest = checkpoints.files().last {
@@ -339,7 +340,7 @@ public final class PretrainingRun {
             }
             return nil
         case .auto:
-            let found = checkpoints.newestValid { report(.warning($0)) }
+            let found = try checkpoints.newestUsable(warning: { report(.warning($0)) }, restore)
             if found == nil {
                 report(.warning("no checkpoint in '\(checkpoints.path)' to resume: starting a fresh run"))
             }
@@ -349,8 +350,12 @@ public final class PretrainingRun {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw ConfigurationError("`resume` '\(path)' does not exist")
             }
-            guard isDirectory.boolValue else { return try TrainingCheckpoint(path: path) }
-            guard let found = CheckpointDirectory(runDirectory: path).newestValid(warning: { report(.warning($0)) }) else {
+            guard isDirectory.boolValue else {
+                let checkpoint = try TrainingCheckpoint(path: path)
+                try restore(checkpoint)
+                return checkpoint
+            }
+            guard let found = try CheckpointDirectory(runDirectory: path).newestUsable(warning: { report(.warning($0)) }, restore) else {
                 throw ConfigurationError("`resume` '\(path)': no valid checkpoint in '\(path)/checkpoints'")
             }
             return found
