@@ -1,4 +1,4 @@
 /// The library's version, recorded in run configurations and checkpoint metadata.
 public enum CLSAVersion {
-    public static let string = "0.1.0"
+    public static let string = "0.2.0"
 }
