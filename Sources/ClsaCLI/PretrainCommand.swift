@@ -219,7 +219,7 @@ struct PretrainCommand: ParsableCommand, BLASWorkloadCommand {
             guard rank == 0 else { return }
             try writeChart(runDirectory: plan.settings.runDirectory)
             reporter.finish(summary)
-            if let comparison = try plan.baselineComparison(train: run.dataset), !summary.interrupted {
+            if !summary.interrupted, let comparison = try plan.baselineComparison(train: run.dataset) {
                 try reporter.report(comparison, runDirectory: plan.settings.runDirectory)
             }
         } catch {

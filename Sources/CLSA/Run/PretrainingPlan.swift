@@ -9,8 +9,9 @@ import TensorCore
 /// Rules: the preset's configuration (the paper's defaults without one), then each override;
 /// a new `imageSize` scales the preset's strong sizes in proportion unless `strongSizes` is
 /// given; the data is the override's, else the preset's (with the preset's subset, validation
-/// data and final probe, which belong to its data and so do not apply to other data); the run folder is the override's, else
-/// the folder of the checkpoint or run folder being resumed, else `runs/PRESET` (`runs/pretrain`).
+/// data and final probe, which belong to its data and so do not apply to other data); the run
+/// folder is the override's, else the folder of the checkpoint or run folder being resumed,
+/// else `runs/PRESET` (`runs/pretrain`).
 ///
 ///     var overrides = PretrainingOverrides()
 ///     overrides.epochs = 1
